@@ -1,0 +1,45 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { HealthModule, KafkaMessageRunner, KafkaProducer, kafkaReadinessProbe, READINESS_PROBES } from '#platform';
+import { EXTRACTOR_CONFIG, type ExtractorConfig } from './config/extractor.config.js';
+import { EXTRACTION_ENGINE } from './engines/extraction-engine.port.js';
+import { NoneEngine } from './engines/none.engine.js';
+import { ExtractionService } from './extraction/extraction.service.js';
+import { NoteSubmittedHandler } from './extraction/note-submitted.handler.js';
+
+@Module({})
+export class ExtractorModule {
+  static forRoot(config: ExtractorConfig, logger: Logger): DynamicModule {
+    const producer = new KafkaProducer(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID);
+    return {
+      module: ExtractorModule,
+      imports: [
+        HealthModule.forRoot({
+          provide: READINESS_PROBES,
+          useFactory: () => [kafkaReadinessProbe(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-health`)],
+        }),
+      ],
+      controllers: [NoteSubmittedHandler],
+      providers: [
+        { provide: EXTRACTOR_CONFIG, useValue: config },
+        { provide: KafkaProducer, useValue: producer },
+        {
+          provide: KafkaMessageRunner,
+          useFactory: () =>
+            new KafkaMessageRunner(
+              producer,
+              {
+                consumerGroup: config.KAFKA_GROUP_ID,
+                maxAttempts: config.MESSAGE_MAX_ATTEMPTS,
+                baseBackoffMs: config.MESSAGE_RETRY_BASE_MS,
+                maxBackoffMs: config.MESSAGE_RETRY_MAX_MS,
+              },
+              logger,
+            ),
+        },
+        { provide: EXTRACTION_ENGINE, useFactory: () => new NoneEngine() },
+        ExtractionService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+import { runMain } from '#platform';
+import { extractorService } from './extractor.service-definition.js';
+
+void runMain(extractorService);

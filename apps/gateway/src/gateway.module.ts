@@ -1,0 +1,53 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { DatabaseModule, PrismaService } from '#database';
+import { HealthModule, KafkaProducer, kafkaReadinessProbe, READINESS_PROBES, type ReadinessProbe } from '#platform';
+import { ApiKeyRepository } from './auth/api-key.repository.js';
+import { ApiKeyService } from './auth/api-key.service.js';
+import { RolesGuard } from './auth/roles.guard.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config.js';
+import { GATEWAY_LOGGER } from './gateway.tokens.js';
+import { DomainErrorFilter } from './http/domain-error.filter.js';
+import { NoteController } from './notes/note.controller.js';
+import { NoteRepository } from './notes/note.repository.js';
+import { NoteService } from './notes/note.service.js';
+import { OutboxRelay } from './outbox/outbox.relay.js';
+import { OutboxRepository } from './outbox/outbox.repository.js';
+import { TenantRepository } from './tenants/tenant.repository.js';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        DatabaseModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        HealthModule.forRoot({
+          provide: READINESS_PROBES,
+          inject: [PrismaService],
+          useFactory: (prisma: PrismaService): ReadinessProbe[] => [
+            { name: 'database', check: async () => void (await prisma.client.$queryRaw`SELECT 1`) },
+            kafkaReadinessProbe(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-health`),
+          ],
+        }),
+      ],
+      controllers: [NoteController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GATEWAY_LOGGER, useValue: logger },
+        { provide: KafkaProducer, useFactory: () => new KafkaProducer(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID) },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_FILTER, useFactory: () => new DomainErrorFilter(logger) },
+        ApiKeyRepository,
+        ApiKeyService,
+        TenantRepository,
+        NoteRepository,
+        NoteService,
+        OutboxRepository,
+        OutboxRelay,
+      ],
+      exports: [ApiKeyService, TenantRepository],
+    };
+  }
+}

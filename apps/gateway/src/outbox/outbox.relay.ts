@@ -1,0 +1,89 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { KafkaProducer } from '#platform';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
+import { GATEWAY_LOGGER } from '../gateway.tokens.js';
+import { OutboxRepository, type PendingOutboxEvent } from './outbox.repository.js';
+
+/**
+ * Publishes committed outbox rows to Kafka in id order and marks them published. When Kafka is down the rows stay
+ * and notes keep being accepted; the relay backs off and catches up when the broker returns. With several gateway
+ * instances an advisory lock lets one publish at a time, so order holds and nothing is sent twice by design
+ * (a crash between send and mark can still resend: consumers are idempotent).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly producer: KafkaProducer,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  /** Called after a note commits, so it is published now rather than at the next poll. */
+  nudge(): void {
+    if (this.failures === 0) this.schedule(0);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.drain().finally(() => {
+        this.running = null;
+        const backoff = Math.min(10_000, this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** this.failures);
+        this.schedule(this.failures > 0 ? backoff : this.config.OUTBOX_POLL_INTERVAL_MS);
+      });
+    }, delayMs);
+  }
+
+  /** Sends runs of consecutive same-topic events as one batch each, keeping id order within every key. */
+  private async publish(events: PendingOutboxEvent[]): Promise<void> {
+    let start = 0;
+    while (start < events.length) {
+      const topic = events[start]!.topic;
+      let end = start;
+      while (end < events.length && events[end]!.topic === topic) end++;
+      await this.producer.send(
+        topic,
+        events.slice(start, end).map((e) => ({ key: e.messageKey, value: e.payload })),
+      );
+      start = end;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const published = await this.outbox.publishPending(this.config.OUTBOX_BATCH_SIZE, (events) =>
+          this.publish(events),
+        );
+        if (published === null || published < this.config.OUTBOX_BATCH_SIZE || this.stopped) break;
+      }
+      if (this.failures > 0) this.logger.info({ afterFailures: this.failures }, 'outbox relay recovered');
+      this.failures = 0;
+    } catch (error) {
+      this.failures++;
+      if (this.failures === 1 || this.failures % 20 === 0) {
+        this.logger.warn({ err: error, failures: this.failures }, 'outbox relay cannot publish; will retry');
+      }
+      await this.outbox.recordFailedAttempt().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { env, loadConfig, topicPartitionsSchema } from '#platform';
+
+export const validatorConfigSchema = z
+  .object({
+    /** PostgreSQL connection string (secret: may embed a password). */
+    DATABASE_URL: env.postgresUrl(),
+    DATABASE_POOL_SIZE: env.positiveInt(10),
+    KAFKA_BROKERS: env.brokers(),
+    KAFKA_CLIENT_ID: z.string().min(1).default('clinex-validator'),
+    KAFKA_GROUP_ID: z.string().min(1).default('clinex-validator'),
+    KAFKA_PARTITIONS_CONCURRENCY: env.positiveInt(2),
+    PORT: env.port(3002),
+    LOG_LEVEL: env.logLevel(),
+    MESSAGE_MAX_ATTEMPTS: env.positiveInt(5),
+    MESSAGE_RETRY_BASE_MS: env.positiveInt(200),
+    MESSAGE_RETRY_MAX_MS: env.positiveInt(10_000),
+  })
+  .merge(topicPartitionsSchema);
+
+export type ValidatorConfig = z.infer<typeof validatorConfigSchema>;
+
+export const loadValidatorConfig = (source: NodeJS.ProcessEnv = process.env): ValidatorConfig =>
+  loadConfig(validatorConfigSchema, source);

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { KafkaProducer, Outcome, type MessageOutcome } from '#platform';
+import { emptyExtraction, EXTRACTIONS_VALIDATED_TOPIC, type RawExtraction, type ValidatedExtraction } from '#schemas';
+import { ExtractionRepository, type ExtractionToStore } from '../persistence/extraction.repository.js';
+import { validateExtraction } from './extraction-validator.js';
+
+@Injectable()
+export class ValidationService {
+  constructor(
+    private readonly extractions: ExtractionRepository,
+    private readonly producer: KafkaProducer,
+  ) {}
+
+  /** Validates one raw extraction, stores the outcome, then announces it. */
+  async process(raw: RawExtraction): Promise<MessageOutcome> {
+    const toStore = this.decide(raw);
+    const stored = await this.extractions.store(toStore);
+    switch (stored.kind) {
+      case 'note_not_found':
+        // Either a tenant mismatch or a note that never existed: retrying cannot help, and it must not be written.
+        return Outcome.reject('note_not_found', 'no note with this id for this tenant');
+      case 'duplicate':
+        // Re-announce, in case the first delivery committed but crashed before publishing.
+        await this.announce(raw, stored.extractionId, stored.status, stored.flagCodes);
+        return Outcome.skipped('extraction already stored');
+      case 'stored':
+        await this.announce(raw, stored.extractionId, toStore.status, toStore.flags.map((f) => f.code));
+        return Outcome.success();
+      default: {
+        const unreachable: never = stored;
+        throw new Error(`unhandled store result ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private decide(raw: RawExtraction): ExtractionToStore {
+    const base = { tenantId: raw.tenantId, noteId: raw.noteId, engine: raw.engine };
+    if (raw.extraction === null) {
+      // An engine failure still reaches a reviewer rather than vanishing.
+      return {
+        ...base,
+        status: 'needs_review',
+        payload: emptyExtraction(raw.noteId, raw.engine),
+        extraction: null,
+        flags: [
+          {
+            code: 'ENGINE_FAILED',
+            severity: 'error',
+            message: `the engine produced no extraction (${raw.failure?.code ?? 'unknown'})`,
+            path: '/',
+          },
+        ],
+      };
+    }
+    const outcome = validateExtraction(raw.noteText, raw.extraction);
+    return { ...base, status: outcome.status, payload: raw.extraction, extraction: outcome.extraction, flags: outcome.flags };
+  }
+
+  private async announce(raw: RawExtraction, extractionId: string, status: ValidatedExtraction['status'], flagCodes: string[]): Promise<void> {
+    const message: ValidatedExtraction = {
+      version: 1,
+      messageId: randomUUID(),
+      tenantId: raw.tenantId,
+      noteId: raw.noteId,
+      extractionId,
+      status,
+      flagCodes: [...new Set(flagCodes)],
+      validatedAt: new Date().toISOString(),
+    };
+    await this.producer.send(EXTRACTIONS_VALIDATED_TOPIC, [{ key: raw.noteId, value: message }]);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './database.module.js';
+export * from './prisma.service.js';
+export * from './migrations/migration-runner.js';
+export { Prisma } from './generated/prisma/client.js';
+export type * as Db from './generated/prisma/client.js';
