@@ -31,7 +31,7 @@ export interface KafkaBrokerOptions {
   heapMb?: number;
   /** Receives the manager's progress lines and the broker's own WARN+ output; default writes to stderr. */
   log?: (line: string) => void;
-  /** How long to wait for the broker to report it started; default 90000. */
+  /** How long to wait, once the JVM is spawned, for the broker to report it started; default 90000. */
   readyTimeoutMs?: number;
 }
 
@@ -168,8 +168,14 @@ export async function ensureKafkaJars(
     try {
       await rename(tmpDir, libsDir);
     } catch (err) {
-      // Another process completed the same fetch first; its copy is as good as ours.
-      if (!(await readMarker(markerPath))) throw err;
+      // Another process completed the same fetch first; its copy is as good as ours. It may have renamed
+      // its dir but not yet written the marker, hence the short wait.
+      let winner = await readMarker(markerPath);
+      for (let i = 0; !winner && i < 50; i++) {
+        await sleep(100);
+        winner = await readMarker(markerPath);
+      }
+      if (!winner) throw err;
       log(
         `another process fetched Kafka ${version} jars concurrently; using its copy`,
       );
@@ -207,8 +213,9 @@ export async function startKafkaBroker(
   });
   recordPid(prepared.dataDir, child);
   const exited = watchExit(child);
-  // If the owning process dies without stopping the broker (crashed Jest, Ctrl-C on a script), take the
-  // broker with it instead of leaving a JVM holding the ports and the data dir lock.
+  // If the owning process exits without stopping the broker (a test run that throws, Jest's process.exit),
+  // take the broker with it instead of leaving a JVM holding the ports and the data dir lock. Ctrl-C needs
+  // no hook: the JVM shares the terminal's process group and gets the SIGINT itself.
   const killOnExit = (): void => {
     if (child.exitCode === null && child.signalCode === null)
       child.kill("SIGKILL");

@@ -1,16 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { PUBLIC_ROUTE } from '#platform';
 import { ApiKeyService } from './api-key.service.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import type { Principal, Role } from './principal.js';
 
 const ROLES_KEY = 'clinex:roles';
-const PUBLIC_KEY = 'clinex:public';
 
 /** Every endpoint declares who may call it; an endpoint that declares nothing is refused (see RolesGuard). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -24,7 +23,7 @@ export class RolesGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();

@@ -60,7 +60,10 @@ export class DomainErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code = status === 404 ? 'ROUTE_NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`;
+      // The Fastify adapter wraps Fastify's own errors; their code says what was wrong with the request.
+      const cause = exception.cause as { code?: unknown } | undefined;
+      const fastifyCode = typeof cause?.code === 'string' ? fastifyCodes[cause.code] : undefined;
+      const code = fastifyCode ?? (status === 404 ? 'ROUTE_NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`);
       return [status, { error: { code, message: exception.message } }];
     }
     const candidate = exception as { statusCode?: unknown; code?: unknown; message?: unknown };

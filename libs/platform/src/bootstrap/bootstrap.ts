@@ -45,7 +45,6 @@ export async function startService<C>(definition: ServiceDefinition<C>): Promise
     new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
   const kafka = definition.kafkaConsumer?.(config);
   if (kafka) {
@@ -73,10 +72,36 @@ export async function startService<C>(definition: ServiceDefinition<C>): Promise
   return { app, config, logger, url };
 }
 
-/** Process entry point: a configuration error prints the variables at fault and exits 1, as does any boot failure. */
-export async function runMain<C>(definition: ServiceDefinition<C>): Promise<void> {
+/**
+ * Process entry point: a configuration error prints the variables at fault and exits 1, as does any boot failure.
+ * SIGTERM/SIGINT close the app (consumers stop after their in-flight message, the outbox relay finishes its batch,
+ * then connections close) and exit 0; a second signal, or a close that hangs, exits at once with 1.
+ */
+export async function runMain<C>(definition: ServiceDefinition<C>, shutdownTimeoutMs = 25_000): Promise<void> {
   try {
-    await startService(definition);
+    const { app, logger } = await startService(definition);
+    let closing = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (closing) process.exit(1);
+      closing = true;
+      logger.info({ signal }, `${definition.name} shutting down`);
+      setTimeout(() => {
+        logger.error({ shutdownTimeoutMs }, 'shutdown timed out');
+        process.exit(1);
+      }, shutdownTimeoutMs).unref();
+      app.close().then(
+        () => {
+          logger.info(`${definition.name} stopped`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${definition.name}: ${error.message}\n`);

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Controller, Get, Inject, Module, SetMetadata, type DynamicModule, type Provider } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 
 /** Something a service needs before it can take work: the database, the Kafka cluster. Throws when not ready. */
@@ -9,11 +9,16 @@ export interface ReadinessProbe {
 
 export const READINESS_PROBES = Symbol('READINESS_PROBES');
 
+/** Marks a route as callable without credentials; an app's auth guard must honour it. */
+export const PUBLIC_ROUTE = 'clinex:public-route';
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
 /**
  * `/health/live` answers while the process runs (restart it if not); `/health/ready` checks every probe (take it out
  * of rotation if not). Terminus formats both the way NestJS users and orchestrators expect (200 or 503).
  */
 @Controller('health')
+@Public()
 class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -1,0 +1,33 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { generateApiKey, hashSecret } from '../../apps/gateway/src/auth/api-key.hasher.js';
+import type { Role } from '../../apps/gateway/src/auth/principal.js';
+
+export interface TestTenant {
+  id: string;
+  slug: string;
+  keys: Record<Role, string>;
+}
+
+/** A tenant with one API key per role, written straight to the database as the admin tooling would. */
+export async function createTestTenant(databaseUrl: string, label = 'test'): Promise<TestTenant> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const id = randomUUID();
+    const slug = `${label}-${randomBytes(4).toString('hex')}`;
+    await client.query('INSERT INTO tenants (id, slug, name) VALUES ($1, $2, $3)', [id, slug, `Test hospital ${slug}`]);
+    const keys = {} as Record<Role, string>;
+    for (const role of ['submitter', 'reviewer', 'finance', 'admin'] as const) {
+      const key = generateApiKey();
+      await client.query(
+        'INSERT INTO api_keys (id, tenant_id, key_id, secret_hash, role, label) VALUES ($1, $2, $3, $4, $5, $6)',
+        [randomUUID(), id, key.keyId, await hashSecret(key.secret), role, `${role} key`],
+      );
+      keys[role] = key.plaintext;
+    }
+    return { id, slug, keys };
+  } finally {
+    await client.end();
+  }
+}
