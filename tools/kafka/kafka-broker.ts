@@ -1,24 +1,15 @@
 // Manages a real single-node Apache Kafka broker (KRaft, combined broker+controller) for Jest global
 // setup and local development. Kafka has no npm or Debian package, so the broker runs from its Maven
 // Central jars on the local JDK; tools/kafka/pom.xml pins the version (see /work/shared/STACK.md "Kafka").
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import {
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  rename,
-  rm,
-  stat,
-  writeFile,
-} from "node:fs/promises";
-import { createServer, Socket, type AddressInfo } from "node:net";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, Socket, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 export interface KafkaBrokerOptions {
   /** Client (PLAINTEXT) port; 0 or undefined picks a free loopback port. */
@@ -55,12 +46,12 @@ export interface DetachedKafkaBroker {
   logFile: string;
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const POM_PATH = join(REPO_ROOT, "tools", "kafka", "pom.xml");
-export const KAFKA_CACHE_DIR = join(REPO_ROOT, ".cache", "kafka");
-const RUNS_DIR = join(KAFKA_CACHE_DIR, "runs");
-const MARKER_FILE = "complete.json";
-const PID_FILE = "broker.pid";
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const POM_PATH = join(REPO_ROOT, 'tools', 'kafka', 'pom.xml');
+export const KAFKA_CACHE_DIR = join(REPO_ROOT, '.cache', 'kafka');
+const RUNS_DIR = join(KAFKA_CACHE_DIR, 'runs');
+const MARKER_FILE = 'complete.json';
+const PID_FILE = 'broker.pid';
 const STOP_GRACE_MS = 20_000;
 // The broker logs at WARN, but this one INFO line from KafkaRaftServer is the documented readiness signal.
 const STARTED_PATTERN = /Kafka Server started/;
@@ -81,7 +72,7 @@ const defaultLog = (line: string): void => {
 
 /** The Kafka version, read from pom.xml so that it is pinned in exactly one place. */
 export async function kafkaVersion(): Promise<string> {
-  const pom = await readFile(POM_PATH, "utf8");
+  const pom = await readFile(POM_PATH, 'utf8');
   const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
   if (!match?.[1]) throw new Error(`No <kafka.version> in ${POM_PATH}`);
   return match[1];
@@ -95,18 +86,13 @@ interface JarMarker {
 
 async function readMarker(file: string): Promise<JarMarker | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(file, "utf8"));
-    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
     const { version, jars, fetchedAt } = parsed as Record<string, unknown>;
-    if (
-      typeof version !== "string" ||
-      !Array.isArray(jars) ||
-      typeof fetchedAt !== "string"
-    )
-      return undefined;
+    if (typeof version !== 'string' || !Array.isArray(jars) || typeof fetchedAt !== 'string') return undefined;
     return {
       version,
-      jars: jars.filter((j): j is string => typeof j === "string"),
+      jars: jars.filter((j): j is string => typeof j === 'string'),
       fetchedAt,
     };
   } catch {
@@ -118,53 +104,41 @@ async function readMarker(file: string): Promise<JarMarker | undefined> {
  * Returns `<repo>/.cache/kafka/<version>/libs`, fetching the broker's runtime jars with Maven first
  * unless a marker written after a previous complete fetch says they are there (then no Maven, no network).
  */
-export async function ensureKafkaJars(
-  log: (line: string) => void = defaultLog,
-): Promise<string> {
+export async function ensureKafkaJars(log: (line: string) => void = defaultLog): Promise<string> {
   const version = await kafkaVersion();
   const versionDir = join(KAFKA_CACHE_DIR, version);
-  const libsDir = join(versionDir, "libs");
+  const libsDir = join(versionDir, 'libs');
   const markerPath = join(versionDir, MARKER_FILE);
 
   const marker = await readMarker(markerPath);
   if (marker?.version === version && (await isDirectory(libsDir))) {
-    log(
-      `using cached Kafka ${version} jars (${marker.jars.length} jars) in ${libsDir}`,
-    );
+    log(`using cached Kafka ${version} jars (${marker.jars.length} jars) in ${libsDir}`);
     return libsDir;
   }
 
   await mkdir(versionDir, { recursive: true });
   // Maven writes into a private temp dir on the same filesystem, so `libs` only ever appears complete
   // (rename is atomic) and two concurrent fetches (Jest + a developer's CLI) cannot interleave files.
-  const tmpDir = join(
-    versionDir,
-    `libs.tmp-${process.pid}-${randomBytes(4).toString("hex")}`,
-  );
+  const tmpDir = join(versionDir, `libs.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const started = Date.now();
   log(`fetching Kafka ${version} jars with Maven...`);
   try {
-    await runCommand("mvn", [
-      "-q",
-      "-B",
-      "-f",
+    await runCommand('mvn', [
+      '-q',
+      '-B',
+      '-f',
       POM_PATH,
-      "dependency:copy-dependencies",
-      "-DincludeScope=runtime",
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
       `-DoutputDirectory=${tmpDir}`,
     ]);
-    const jars = (await readdir(tmpDir))
-      .filter((f) => f.endsWith(".jar"))
-      .sort();
+    const jars = (await readdir(tmpDir)).filter((f) => f.endsWith('.jar')).sort();
     if (!jars.some((j) => j.startsWith(`kafka_2.13-${version}`))) {
-      throw new Error(
-        `Maven finished but ${tmpDir} has no kafka_2.13-${version} jar`,
-      );
+      throw new Error(`Maven finished but ${tmpDir} has no kafka_2.13-${version} jar`);
     }
 
     // A `libs` without a marker is the leftover of an interrupted earlier attempt: replace it.
-    if (!(await readMarker(markerPath)))
-      await rm(libsDir, { recursive: true, force: true });
+    if (!(await readMarker(markerPath))) await rm(libsDir, { recursive: true, force: true });
     try {
       await rename(tmpDir, libsDir);
     } catch (err) {
@@ -176,9 +150,7 @@ export async function ensureKafkaJars(
         winner = await readMarker(markerPath);
       }
       if (!winner) throw err;
-      log(
-        `another process fetched Kafka ${version} jars concurrently; using its copy`,
-      );
+      log(`another process fetched Kafka ${version} jars concurrently; using its copy`);
       return libsDir;
     }
     const newMarker: JarMarker = {
@@ -187,9 +159,7 @@ export async function ensureKafkaJars(
       fetchedAt: new Date().toISOString(),
     };
     await writeFile(markerPath, `${JSON.stringify(newMarker, null, 2)}\n`);
-    log(
-      `downloaded Kafka ${version} jars (${jars.length} jars) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
+    log(`downloaded Kafka ${version} jars (${jars.length} jars) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return libsDir;
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
@@ -197,9 +167,7 @@ export async function ensureKafkaJars(
 }
 
 /** Starts a broker that belongs to this process (killed with it on exit); see RunningKafkaBroker. */
-export async function startKafkaBroker(
-  opts: KafkaBrokerOptions = {},
-): Promise<RunningKafkaBroker> {
+export async function startKafkaBroker(opts: KafkaBrokerOptions = {}): Promise<RunningKafkaBroker> {
   const log = opts.log ?? defaultLog;
   const startedAt = Date.now();
   const prepared = await prepareBroker(opts, log);
@@ -209,7 +177,7 @@ export async function startKafkaBroker(
   const child = spawn(prepared.javaCommand, prepared.javaArgs, {
     cwd: prepared.dataDir,
     detached: false,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   recordPid(prepared.dataDir, child);
   const exited = watchExit(child);
@@ -217,14 +185,13 @@ export async function startKafkaBroker(
   // take the broker with it instead of leaving a JVM holding the ports and the data dir lock. Ctrl-C needs
   // no hook: the JVM shares the terminal's process group and gets the SIGINT itself.
   const killOnExit = (): void => {
-    if (child.exitCode === null && child.signalCode === null)
-      child.kill("SIGKILL");
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  process.on("exit", killOnExit);
+  process.on('exit', killOnExit);
 
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
-    createInterface({ input: stream }).on("line", (line) => {
+    createInterface({ input: stream }).on('line', (line) => {
       pushTail(tail, line);
       if (STARTED_PATTERN.test(line)) startedLineSeen = true;
       else if (!ROUTINE_WARNINGS.some((re) => re.test(line))) log(line);
@@ -243,13 +210,11 @@ export async function startKafkaBroker(
     startedLineSeen: () => startedLineSeen,
     tail: () => tail,
   }).catch((err: unknown) => {
-    process.off("exit", killOnExit);
+    process.off('exit', killOnExit);
     throw err;
   });
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  log(
-    `broker pid ${pid} ready at ${prepared.brokers} in ${seconds} s (data ${prepared.dataDir})`,
-  );
+  log(`broker pid ${pid} ready at ${prepared.brokers} in ${seconds} s (data ${prepared.dataDir})`);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -257,13 +222,12 @@ export async function startKafkaBroker(
     pid,
     dataDir: prepared.dataDir,
     kill(signal) {
-      if (child.exitCode === null && child.signalCode === null)
-        child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
     stop() {
       stopping ??= (async () => {
         await terminate(child, exited);
-        process.off("exit", killOnExit);
+        process.off('exit', killOnExit);
         await rm(join(prepared.dataDir, PID_FILE), { force: true });
       })();
       return stopping;
@@ -281,13 +245,13 @@ export async function startDetachedKafkaBroker(
   const log = opts.log ?? defaultLog;
   const prepared = await prepareBroker(opts, log);
   // A file rather than a pipe: nobody will be reading a pipe once this process has exited.
-  const fd = openSync(opts.logFile, "w");
+  const fd = openSync(opts.logFile, 'w');
   let child: ChildProcess;
   try {
     child = spawn(prepared.javaCommand, prepared.javaArgs, {
       cwd: prepared.dataDir,
       detached: true,
-      stdio: ["ignore", fd, fd],
+      stdio: ['ignore', fd, fd],
     });
   } finally {
     closeSync(fd);
@@ -297,7 +261,7 @@ export async function startDetachedKafkaBroker(
   child.unref();
   const readLog = (): string[] => {
     try {
-      return readFileSync(opts.logFile, "utf8").split("\n");
+      return readFileSync(opts.logFile, 'utf8').split('\n');
     } catch {
       return [];
     }
@@ -322,9 +286,7 @@ export async function startDetachedKafkaBroker(
 export function isKafkaBrokerPid(pid: number): boolean {
   if (!isAlive(pid)) return false;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      .split("\0")
-      .includes("kafka.Kafka");
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('kafka.Kafka');
   } catch {
     // No procfs (macOS): alive is the best evidence available.
     return true;
@@ -332,20 +294,18 @@ export function isKafkaBrokerPid(pid: number): boolean {
 }
 
 /** Stops a broker this process did not start (the detached dev broker): SIGTERM, SIGKILL after 20 s. */
-export async function stopBrokerByPid(
-  pid: number,
-): Promise<"stopped" | "killed" | "not-running"> {
-  if (!isKafkaBrokerPid(pid)) return "not-running";
-  signal(pid, "SIGCONT"); // A broker paused by fault injection cannot act on SIGTERM.
-  signal(pid, "SIGTERM");
+export async function stopBrokerByPid(pid: number): Promise<'stopped' | 'killed' | 'not-running'> {
+  if (!isKafkaBrokerPid(pid)) return 'not-running';
+  signal(pid, 'SIGCONT'); // A broker paused by fault injection cannot act on SIGTERM.
+  signal(pid, 'SIGTERM');
   const deadline = Date.now() + STOP_GRACE_MS;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return "stopped";
+    if (!isAlive(pid)) return 'stopped';
     await sleep(100);
   }
-  signal(pid, "SIGKILL");
+  signal(pid, 'SIGKILL');
   while (isAlive(pid)) await sleep(50);
-  return "killed";
+  return 'killed';
 }
 
 interface PreparedBroker {
@@ -357,48 +317,34 @@ interface PreparedBroker {
 }
 
 /** Everything before the broker JVM starts: jars, ports, config files and a formatted storage dir. */
-async function prepareBroker(
-  opts: KafkaBrokerOptions,
-  log: (line: string) => void,
-): Promise<PreparedBroker> {
+async function prepareBroker(opts: KafkaBrokerOptions, log: (line: string) => void): Promise<PreparedBroker> {
   const libsDir = await ensureKafkaJars(log);
-  const [port, controllerPort] = await pickPorts([
-    opts.port ?? 0,
-    opts.controllerPort ?? 0,
-  ]);
-  if (port === controllerPort)
-    throw new Error(`port and controllerPort must differ (both ${port})`);
+  const [port, controllerPort] = await pickPorts([opts.port ?? 0, opts.controllerPort ?? 0]);
+  if (port === controllerPort) throw new Error(`port and controllerPort must differ (both ${port})`);
 
   let dataDir = opts.dataDir;
   if (dataDir === undefined) {
     await mkdir(RUNS_DIR, { recursive: true });
     await pruneStaleRuns(log);
-    dataDir = await mkdtemp(join(RUNS_DIR, "run-"));
+    dataDir = await mkdtemp(join(RUNS_DIR, 'run-'));
   } else {
     await mkdir(dataDir, { recursive: true });
     // A second broker on a live dir gets as far as starting its controller, which writes to the shared
     // metadata log, before the log-dir lock stops it; refuse before touching anything in the dir.
     const owner = await readPidFile(join(dataDir, PID_FILE));
     if (owner !== undefined && isKafkaBrokerPid(owner)) {
-      throw new Error(
-        `${dataDir} is in use by running Kafka broker pid ${owner}`,
-      );
+      throw new Error(`${dataDir} is in use by running Kafka broker pid ${owner}`);
     }
   }
-  const kraftDir = join(dataDir, "kraft");
-  const propsFile = join(dataDir, "server.properties");
-  const log4jFile = join(dataDir, "log4j.properties");
+  const kraftDir = join(dataDir, 'kraft');
+  const propsFile = join(dataDir, 'server.properties');
+  const log4jFile = join(dataDir, 'log4j.properties');
 
-  await writeFile(
-    propsFile,
-    serverProperties({ port, controllerPort, kraftDir }),
-  );
+  await writeFile(propsFile, serverProperties({ port, controllerPort, kraftDir }));
   await writeFile(log4jFile, LOG4J_PROPERTIES);
 
-  const javaCommand = process.env["JAVA_HOME"]
-    ? join(process.env["JAVA_HOME"], "bin", "java")
-    : "java";
-  const classpath = join(libsDir, "*");
+  const javaCommand = process.env['JAVA_HOME'] ? join(process.env['JAVA_HOME'], 'bin', 'java') : 'java';
+  const classpath = join(libsDir, '*');
   const log4jArg = `-Dlog4j.configuration=file:${log4jFile}`;
   const heapMb = opts.heapMb ?? 512;
 
@@ -407,20 +353,15 @@ async function prepareBroker(
   // formatted skips the tool altogether, which is what --ignore-formatted would conclude anyway, and saves a
   // JVM start (~1.3 s) on every fault-injection restart.
   const existingClusterId = await readClusterId(kraftDir);
-  if (
-    existingClusterId === undefined ||
-    !(await isFile(join(kraftDir, "bootstrap.checkpoint")))
-  ) {
-    const clusterId =
-      existingClusterId ??
-      (await runStorageTool(javaCommand, classpath, log4jArg, ["random-uuid"]));
+  if (existingClusterId === undefined || !(await isFile(join(kraftDir, 'bootstrap.checkpoint')))) {
+    const clusterId = existingClusterId ?? (await runStorageTool(javaCommand, classpath, log4jArg, ['random-uuid']));
     await runStorageTool(javaCommand, classpath, log4jArg, [
-      "format",
-      "-t",
+      'format',
+      '-t',
       clusterId,
-      "-c",
+      '-c',
       propsFile,
-      "--ignore-formatted",
+      '--ignore-formatted',
     ]);
   }
 
@@ -432,72 +373,68 @@ async function prepareBroker(
     javaArgs: [
       `-Xmx${heapMb}m`,
       `-Xms${Math.min(heapMb, 128)}m`,
-      "-XX:+ExitOnOutOfMemoryError",
-      "-Djava.awt.headless=true",
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
       log4jArg,
-      "-cp",
+      '-cp',
       classpath,
-      "kafka.Kafka",
+      'kafka.Kafka',
       propsFile,
     ],
   };
 }
 
-function serverProperties(p: {
-  port: number;
-  controllerPort: number;
-  kraftDir: string;
-}): string {
+function serverProperties(p: { port: number; controllerPort: number; kraftDir: string }): string {
   return [
-    "# Written by tools/kafka/kafka-broker.ts on every start; edits are overwritten.",
-    "process.roles=broker,controller",
-    "node.id=1",
+    '# Written by tools/kafka/kafka-broker.ts on every start; edits are overwritten.',
+    'process.roles=broker,controller',
+    'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${p.controllerPort}`,
     `listeners=PLAINTEXT://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${p.port}`,
-    "controller.listener.names=CONTROLLER",
-    "inter.broker.listener.name=PLAINTEXT",
-    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
     `log.dirs=${p.kraftDir}`,
     // One broker: every internal topic must be creatable with replication factor 1.
-    "offsets.topic.replication.factor=1",
-    "offsets.topic.num.partitions=1",
-    "transaction.state.log.replication.factor=1",
-    "transaction.state.log.min.isr=1",
-    "transaction.state.log.num.partitions=1",
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=1',
     // Tests join consumer groups constantly; the default 3 s delay would be paid on every join.
-    "group.initial.rebalance.delay.ms=0",
+    'group.initial.rebalance.delay.ms=0',
     // Topics are created explicitly with the admin client, as production does; a typo must fail, not create.
-    "auto.create.topics.enable=false",
-    "num.partitions=1",
-    "delete.topic.enable=true",
-    "log.retention.hours=24",
+    'auto.create.topics.enable=false',
+    'num.partitions=1',
+    'delete.topic.enable=true',
+    'log.retention.hours=24',
     // After a SIGKILL the restarted node's own controller still holds the dead incarnation's registration
     // and refuses the new one (DUPLICATE_BROKER_REGISTRATION) until that session expires: with the default
     // 9 s timeout a restart took ~19 s instead of ~8 s. Heartbeats stay 6x more frequent than the timeout so
     // a GC pause on a busy CI machine does not fence the only broker.
-    "broker.session.timeout.ms=3000",
-    "broker.heartbeat.interval.ms=500",
+    'broker.session.timeout.ms=3000',
+    'broker.heartbeat.interval.ms=500',
     // The log cleaner (needed for compacted __consumer_offsets) reserves 128 MiB by default; too much of a 512 MiB heap.
-    "log.cleaner.dedupe.buffer.size=16777216",
-    "",
-  ].join("\n");
+    'log.cleaner.dedupe.buffer.size=16777216',
+    '',
+  ].join('\n');
 }
 
 // WARN and above to stdout keeps test output quiet; KafkaRaftServer stays at INFO only so that its
 // "Kafka Server started" line, the readiness signal, is printed.
 const LOG4J_PROPERTIES = [
-  "log4j.rootLogger=WARN, stdout",
-  "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
-  "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
-  "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n",
-  "log4j.logger.kafka.server.KafkaRaftServer=INFO",
-  "",
-].join("\n");
+  'log4j.rootLogger=WARN, stdout',
+  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+  '',
+].join('\n');
 
 async function readClusterId(kraftDir: string): Promise<string | undefined> {
   try {
-    const meta = await readFile(join(kraftDir, "meta.properties"), "utf8");
+    const meta = await readFile(join(kraftDir, 'meta.properties'), 'utf8');
     return /^cluster\.id=(.+)$/m.exec(meta)?.[1]?.trim();
   } catch {
     return undefined;
@@ -505,20 +442,8 @@ async function readClusterId(kraftDir: string): Promise<string | undefined> {
 }
 
 /** Runs `kafka.tools.StorageTool` with the given arguments and returns its trimmed stdout. */
-async function runStorageTool(
-  java: string,
-  classpath: string,
-  log4jArg: string,
-  args: string[],
-): Promise<string> {
-  const out = await runCommand(java, [
-    "-Xmx256m",
-    log4jArg,
-    "-cp",
-    classpath,
-    "kafka.tools.StorageTool",
-    ...args,
-  ]);
+async function runStorageTool(java: string, classpath: string, log4jArg: string, args: string[]): Promise<string> {
+  const out = await runCommand(java, ['-Xmx256m', log4jArg, '-cp', classpath, 'kafka.tools.StorageTool', ...args]);
   return out.trim();
 }
 
@@ -526,28 +451,18 @@ function runCommand(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (err) =>
-      reject(new Error(`cannot run ${command}: ${err.message}`)),
-    );
-    child.on("close", (code, sig) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
+    child.on('close', (code, sig) => {
       if (code === 0) resolve(stdout);
       else {
-        const output = `${stdout}${stderr}`
-          .trim()
-          .split("\n")
-          .slice(-40)
-          .join("\n");
-        reject(
-          new Error(
-            `${command} ${args.join(" ")} failed (${sig ?? `exit ${code}`}):\n${output}`,
-          ),
-        );
+        const output = `${stdout}${stderr}`.trim().split('\n').slice(-40).join('\n');
+        reject(new Error(`${command} ${args.join(' ')} failed (${sig ?? `exit ${code}`}):\n${output}`));
       }
     });
   });
@@ -558,24 +473,16 @@ async function pickPorts(requested: number[]): Promise<number[]> {
   const servers = await Promise.all(
     requested.map(
       (p) =>
-        new Promise<ReturnType<typeof createServer> | undefined>(
-          (resolve, reject) => {
-            if (p !== 0) return resolve(undefined);
-            const server = createServer();
-            server.once("error", reject);
-            server.listen(0, "127.0.0.1", () => resolve(server));
-          },
-        ),
+        new Promise<ReturnType<typeof createServer> | undefined>((resolve, reject) => {
+          if (p !== 0) return resolve(undefined);
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
     ),
   );
-  const ports = requested.map((p, i) =>
-    p !== 0 ? p : (servers[i]?.address() as AddressInfo).port,
-  );
-  await Promise.all(
-    servers.map((s) =>
-      s ? new Promise<void>((r) => s.close(() => r())) : undefined,
-    ),
-  );
+  const ports = requested.map((p, i) => (p !== 0 ? p : (servers[i]?.address() as AddressInfo).port));
+  await Promise.all(servers.map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
   return ports;
 }
 
@@ -583,9 +490,9 @@ type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
 function watchExit(child: ChildProcess): Promise<ExitInfo> {
   return new Promise((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, signal) => resolve({ code, signal }));
     // A spawn failure (no java on PATH) emits 'error' and never 'exit'.
-    child.once("error", () => resolve({ code: null, signal: null }));
+    child.once('error', () => resolve({ code: null, signal: null }));
   });
 }
 
@@ -603,34 +510,28 @@ async function waitForReady(w: ReadyWait): Promise<number> {
   let exit: ExitInfo | undefined;
   void w.exited.then((e) => (exit = e));
   let spawnError: Error | undefined;
-  w.child.once("error", (err) => (spawnError = err));
+  w.child.once('error', (err) => (spawnError = err));
   const deadline = Date.now() + w.timeoutMs;
 
   const fail = async (reason: string): Promise<never> => {
     if (!exit) {
       // The child was unref'd; without ref() nothing would keep Node alive until its 'exit' event.
       w.child.ref();
-      w.child.kill("SIGKILL");
+      w.child.kill('SIGKILL');
       await w.exited;
     }
-    const tail = w.tail().slice(-LOG_TAIL_LINES).join("\n");
-    throw new Error(
-      `Kafka broker ${reason}${tail ? `; last log lines:\n${tail}` : " (no log output)"}`,
-    );
+    const tail = w.tail().slice(-LOG_TAIL_LINES).join('\n');
+    throw new Error(`Kafka broker ${reason}${tail ? `; last log lines:\n${tail}` : ' (no log output)'}`);
   };
 
   for (;;) {
     if (spawnError) return fail(`could not be spawned: ${spawnError.message}`);
-    if (exit)
-      return fail(
-        `exited during startup (${exit.signal ?? `exit code ${exit.code}`})`,
-      );
+    if (exit) return fail(`exited during startup (${exit.signal ?? `exit code ${exit.code}`})`);
     if (w.startedLineSeen() && (await canConnect(w.port))) {
-      if (w.child.pid === undefined) return fail("has no pid");
+      if (w.child.pid === undefined) return fail('has no pid');
       return w.child.pid;
     }
-    if (Date.now() > deadline)
-      return fail(`did not start within ${w.timeoutMs} ms`);
+    if (Date.now() > deadline) return fail(`did not start within ${w.timeoutMs} ms`);
     await sleep(100);
   }
 }
@@ -643,21 +544,18 @@ function canConnect(port: number): Promise<boolean> {
       resolve(ok);
     };
     socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-    socket.connect(port, "127.0.0.1");
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.connect(port, '127.0.0.1');
   });
 }
 
-async function terminate(
-  child: ChildProcess,
-  exited: Promise<ExitInfo>,
-): Promise<void> {
+async function terminate(child: ChildProcess, exited: Promise<ExitInfo>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.ref(); // Keep Node alive until the 'exit' event of the (unref'd) broker arrives.
-  child.kill("SIGCONT"); // A broker paused by fault injection (SIGSTOP) cannot act on SIGTERM.
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+  child.kill('SIGCONT'); // A broker paused by fault injection (SIGSTOP) cannot act on SIGTERM.
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   try {
     await exited;
   } finally {
@@ -683,13 +581,12 @@ async function pruneStaleRuns(log: (line: string) => void): Promise<void> {
 
 /** Written as soon as the JVM exists, so a concurrent start on the same dir sees it during startup too. */
 function recordPid(dataDir: string, child: ChildProcess): void {
-  if (child.pid !== undefined)
-    writeFileSync(join(dataDir, PID_FILE), `${child.pid}\n`);
+  if (child.pid !== undefined) writeFileSync(join(dataDir, PID_FILE), `${child.pid}\n`);
 }
 
 async function readPidFile(file: string): Promise<number | undefined> {
   try {
-    const pid = Number.parseInt(await readFile(file, "utf8"), 10);
+    const pid = Number.parseInt(await readFile(file, 'utf8'), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
@@ -698,8 +595,7 @@ async function readPidFile(file: string): Promise<number | undefined> {
 
 function pushTail(tail: string[], line: string): void {
   tail.push(line);
-  if (tail.length > LOG_TAIL_LINES * 2)
-    tail.splice(0, tail.length - LOG_TAIL_LINES);
+  if (tail.length > LOG_TAIL_LINES * 2) tail.splice(0, tail.length - LOG_TAIL_LINES);
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -724,7 +620,7 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -86,11 +86,13 @@ const PHRASES: ReadonlyMap<string, FrequencyCode> = (() => {
 
 const WORD_DIGITS: ReadonlyMap<string, string> = new Map([
   ['one', '1'], ['two', '2'], ['three', '3'], ['four', '4'], ['five', '5'], ['six', '6'], ['seven', '7'],
-  ['eight', '8'], ['nine', '9'], ['ten', '10'], ['eleven', '11'], ['twelve', '12'], ['twenty-four', '24'],
-  ['twenty four', '24'], ['forty-eight', '48'], ['seventy-two', '72'], ['once', '1 times'], ['twice', '2 times'],
+  ['eight', '8'], ['nine', '9'], ['ten', '10'], ['eleven', '11'], ['twelve', '12'],
+  ['twenty four', '24'], ['forty eight', '48'], ['seventy two', '72'], ['once', '1 times'], ['twice', '2 times'],
   ['thrice', '3 times'],
 ]);
-const WORD_DIGITS_RE = /\b(?:twenty[- ]four|forty-eight|seventy-two|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|once|twice|thrice)\b/g;
+// Runs after hyphens between words became spaces, so "twenty-four" arrives as "twenty four".
+const WORD_DIGITS_RE =
+  /\b(?:twenty four|forty eight|seventy two|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|once|twice|thrice)\b/g;
 const WEEKDAY_RE = /\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?\b/g;
 const WEEKDAY_LIST_RE =
   /^(?:(?:on|every|each|and|&|\/|-)\s*)*(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?(?:\s*(?:and|&|\/|-)?\s*)?)+$/;
@@ -99,8 +101,10 @@ const NON_DECIMAL_PERIOD_RE = /(?<!\d)\.|\.(?!\d)/g;
 const PUNCTUATION_RE = /[,;:()[\]]/g;
 const HYPHEN_BETWEEN_WORDS_RE = /(?<=[a-z])-(?=[a-z])/g;
 const SPACES_RE = /\s+/g;
-const AS_NEEDED_RE =
-  /\b(?:on an? (?:prn|as needed|as-needed) basis|prn|as needed|as-needed|as required|when needed|if needed|when required|as necessary|if necessary|sos)\b/g;
+const AS_NEEDED_SOURCE =
+  '\\b(?:on an? (?:prn|as needed) basis|prn|as needed|as required|when needed|if needed|when required|as necessary|if necessary|sos)\\b';
+const AS_NEEDED_TEST_RE = new RegExp(AS_NEEDED_SOURCE);
+const AS_NEEDED_RE = new RegExp(AS_NEEDED_SOURCE, 'g');
 const DURATION_RE = /\b(?:for|x|×|times)\s*\d+\s*(?:days?|d|weeks?|wks?|w|months?|mos?)\b|\bfor\s+(?:a|one|two|three|\d+)\s+(?:days?|weeks?|months?)\b/g;
 const PURPOSE_RE = /\bfor\s+(?!\d)[a-z][a-z\s/]*$/;
 const FILLER_RE =
@@ -208,18 +212,15 @@ function normaliseUncached(text: string): NormalisedFrequency | null {
     .replace(HYPHEN_BETWEEN_WORDS_RE, ' ')
     .replace(SPACES_RE, ' ')
     .trim();
-  let asNeeded = false;
-  t = t.replace(AS_NEEDED_RE, () => {
-    asNeeded = true;
-    return ' ';
-  });
-  t = t.replace(DURATION_RE, ' ').replace(FILLER_RE, ' ').replace(SPACES_RE, ' ').trim().replace(PURPOSE_RE, '').trim();
+  const asNeeded = AS_NEEDED_TEST_RE.test(t);
+  t = t.replace(AS_NEEDED_RE, ' ').replace(DURATION_RE, ' ').replace(FILLER_RE, ' ').replace(SPACES_RE, ' ').trim().replace(PURPOSE_RE, '').trim();
 
   if (t === '') return asNeeded ? fromCode('PRN', true) : null;
   const phrase = PHRASES.get(t);
   if (phrase) return fromCode(phrase, asNeeded);
   const numeric = t.replace(WORD_DIGITS_RE, (w) => WORD_DIGITS.get(w) ?? w).replace(SPACES_RE, ' ');
-  return PHRASES.has(numeric) ? fromCode(PHRASES.get(numeric)!, asNeeded) : readNumericForms(numeric, asNeeded);
+  const numericPhrase = PHRASES.get(numeric);
+  return numericPhrase ? fromCode(numericPhrase, asNeeded) : readNumericForms(numeric, asNeeded);
 }
 
 /** Normalises a frequency as written; null when the text is not a frequency this module can read. */

@@ -19,10 +19,11 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(
-    result.error.issues.map((issue) => ({
-      variable: issue.path.map(String).join('.') || '(root)',
-      message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
-    })),
+    result.error.issues.map((issue) => {
+      const variable = issue.path.map(String).join('.') || '(root)';
+      // Never echo the value: a bad variable may be a secret.
+      return { variable, message: variable in cleaned ? issue.message : 'is required but not set' };
+    }),
   );
 }
 
