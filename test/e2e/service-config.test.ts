@@ -5,11 +5,26 @@ describe('typed config: a service refuses to start on a missing or bad variable,
   const brokers = process.env.KAFKA_BROKERS!;
   const cases: { app: AppName; env: Record<string, string>; variable: string; says: RegExp }[] = [
     { app: 'gateway', env: { KAFKA_BROKERS: brokers }, variable: 'DATABASE_URL', says: /is required but not set/ },
-    { app: 'validator', env: { DATABASE_URL: 'postgresql://x@127.0.0.1/x' }, variable: 'KAFKA_BROKERS', says: /is required but not set/ },
+    {
+      app: 'validator',
+      env: { DATABASE_URL: 'postgresql://x@127.0.0.1/x' },
+      variable: 'KAFKA_BROKERS',
+      says: /is required but not set/,
+    },
     { app: 'extractor', env: {}, variable: 'KAFKA_BROKERS', says: /is required but not set/ },
-    { app: 'gateway', env: { KAFKA_BROKERS: brokers, DATABASE_URL: 'mysql://db/x' }, variable: 'DATABASE_URL', says: /postgresql:\/\// },
+    {
+      app: 'gateway',
+      env: { KAFKA_BROKERS: brokers, DATABASE_URL: 'mysql://db/x' },
+      variable: 'DATABASE_URL',
+      says: /postgresql:\/\//,
+    },
     { app: 'extractor', env: { KAFKA_BROKERS: 'no-port-here' }, variable: 'KAFKA_BROKERS', says: /host:port/ },
-    { app: 'validator', env: { KAFKA_BROKERS: brokers, DATABASE_URL: 'postgresql://x@h/x', PORT: 'eighty' }, variable: 'PORT', says: /number/i },
+    {
+      app: 'validator',
+      env: { KAFKA_BROKERS: brokers, DATABASE_URL: 'postgresql://x@h/x', PORT: 'eighty' },
+      variable: 'PORT',
+      says: /number/i,
+    },
   ];
 
   it.each(cases)('$app without a valid $variable exits 1 and names it', async ({ app, env, variable, says }) => {

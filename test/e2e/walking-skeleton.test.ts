@@ -61,7 +61,12 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
     );
     expect(final).toMatchObject({
       status: 'accepted',
-      extraction: { status: 'accepted', engine: { name: 'none' }, flags: [], data: { noteId: accepted.id, medications: [] } },
+      extraction: {
+        status: 'accepted',
+        engine: { name: 'none' },
+        flags: [],
+        data: { noteId: accepted.id, medications: [] },
+      },
     });
 
     const db = new pg.Client({ connectionString: databaseUrl });
@@ -88,7 +93,9 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
   it('rejects bad input with a status, an error code and the field at fault', async () => {
     const missing = await post({ externalId: `bad-${run}` });
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', fields: [{ path: '/', message: expect.stringContaining('text') }] } });
+    expect(await missing.json()).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', fields: [{ path: '/', message: expect.stringContaining('text') }] },
+    });
 
     const malformed = await fetch(`${gateway.url}/v1/notes`, {
       method: 'POST',

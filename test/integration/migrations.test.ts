@@ -33,7 +33,12 @@ describe('migration runner (real PostgreSQL)', () => {
 
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
     );
     await client.end();
@@ -52,7 +57,7 @@ describe('migration runner (real PostgreSQL)', () => {
     try {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
       const result = await applyMigrations(db.url, dir);
-      const file = path.join(dir, result.applied[0]!, 'migration.sql');
+      const file = path.join(dir, result.applied[0], 'migration.sql');
       await writeFile(file, `${await readFile(file, 'utf8')}\n-- edited\n`);
       await expect(applyMigrations(db.url, dir)).rejects.toThrow(MigrationError);
     } finally {
@@ -65,15 +70,22 @@ describe('migration runner (real PostgreSQL)', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'clinex-migrations-'));
     try {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await cp(path.join(MIGRATIONS_DIR, '..', 'migration_lock.toml'), path.join(dir, 'migration_lock.toml')).catch(() => undefined);
+      await cp(path.join(MIGRATIONS_DIR, '..', 'migration_lock.toml'), path.join(dir, 'migration_lock.toml')).catch(
+        () => undefined,
+      );
       const broken = path.join(dir, '99990101000000_broken');
       await import('node:fs/promises').then((fs) => fs.mkdir(broken));
-      await writeFile(path.join(broken, 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;');
+      await writeFile(
+        path.join(broken, 'migration.sql'),
+        'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;',
+      );
       await expect(applyMigrations(db.url, dir)).rejects.toThrow(/99990101000000_broken/);
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
       const table = await client.query(`SELECT to_regclass('half_done') AS t`);
-      const record = await client.query(`SELECT finished_at, logs FROM _prisma_migrations WHERE migration_name = '99990101000000_broken'`);
+      const record = await client.query(
+        `SELECT finished_at, logs FROM _prisma_migrations WHERE migration_name = '99990101000000_broken'`,
+      );
       await client.end();
       expect(table.rows[0].t).toBeNull();
       expect(record.rows[0].finished_at).toBeNull();

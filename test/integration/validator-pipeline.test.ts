@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import pg from 'pg';
 import { startService, type RunningService } from '../../libs/platform/src/index.js';
-import { emptyExtraction, type ClinicalExtraction, type DeadLetter, type RawExtraction } from '../../libs/schemas/src/index.js';
+import {
+  emptyExtraction,
+  type ClinicalExtraction,
+  type DeadLetter,
+  type RawExtraction,
+} from '../../libs/schemas/src/index.js';
 import { validatorService } from '../../apps/validator/src/validator.service-definition.js';
 import type { ValidatorConfig } from '../../apps/validator/src/config/validator.config.js';
 import { waitFor } from '../support/service-process.js';
@@ -75,13 +80,18 @@ describe('validator over real Kafka and PostgreSQL', () => {
   const send = (key: string, value: string) => producer.send({ topic: 'extractions.raw', messages: [{ key, value }] });
 
   const extractionRows = async (noteId: string) =>
-    (await db.query<{ id: string; status: string }>('SELECT id, status FROM extractions WHERE note_id = $1', [noteId])).rows;
+    (await db.query<{ id: string; status: string }>('SELECT id, status FROM extractions WHERE note_id = $1', [noteId]))
+      .rows;
 
   const settled = (noteId: string) =>
-    waitFor(async () => {
-      const rows = await extractionRows(noteId);
-      return rows.length > 0 ? rows : null;
-    }, 30_000, `an extraction for note ${noteId}`);
+    waitFor(
+      async () => {
+        const rows = await extractionRows(noteId);
+        return rows.length > 0 ? rows : null;
+      },
+      30_000,
+      `an extraction for note ${noteId}`,
+    );
 
   beforeAll(async () => {
     await db.connect();
@@ -96,7 +106,13 @@ describe('validator over real Kafka and PostgreSQL', () => {
         deadLetters.push(JSON.parse(message.value!.toString()) as DeadLetter);
       },
     });
-    Object.assign(process.env, { KAFKA_GROUP_ID: `validator-it-${run}`, PORT: '0', LOG_LEVEL: 'warn', MESSAGE_RETRY_BASE_MS: '50', MESSAGE_MAX_ATTEMPTS: '3' });
+    Object.assign(process.env, {
+      KAFKA_GROUP_ID: `validator-it-${run}`,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      MESSAGE_RETRY_BASE_MS: '50',
+      MESSAGE_MAX_ATTEMPTS: '3',
+    });
     service = await startService(validatorService);
   });
 
@@ -110,9 +126,14 @@ describe('validator over real Kafka and PostgreSQL', () => {
     const noteId = await createNote();
     await send(noteId, JSON.stringify(raw(noteId, cleanExtraction(noteId))));
     const [row] = await settled(noteId);
-    expect(row!.status).toBe('accepted');
-    const meds = await db.query('SELECT name, dose_value::float AS dose, dose_unit, frequency_code, route_code, tenant_id FROM extraction_medications WHERE extraction_id = $1', [row!.id]);
-    expect(meds.rows).toEqual([{ name: 'lisinopril', dose: 10, dose_unit: 'mg', frequency_code: 'QD', route_code: 'PO', tenant_id: tenant.id }]);
+    expect(row.status).toBe('accepted');
+    const meds = await db.query(
+      'SELECT name, dose_value::float AS dose, dose_unit, frequency_code, route_code, tenant_id FROM extraction_medications WHERE extraction_id = $1',
+      [row.id],
+    );
+    expect(meds.rows).toEqual([
+      { name: 'lisinopril', dose: 10, dose_unit: 'mg', frequency_code: 'QD', route_code: 'PO', tenant_id: tenant.id },
+    ]);
     const note = await db.query('SELECT status FROM notes WHERE id = $1', [noteId]);
     expect(note.rows[0].status).toBe('accepted');
   });
@@ -130,9 +151,13 @@ describe('validator over real Kafka and PostgreSQL', () => {
     });
     await send(noteId, JSON.stringify(raw(noteId, extraction)));
     const [row] = await settled(noteId);
-    expect(row!.status).toBe('needs_review');
-    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row!.id]);
-    expect(flags.rows).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'NOT_GROUNDED', path: expect.stringMatching(/^\/medications\/1/) })]));
+    expect(row.status).toBe('needs_review');
+    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row.id]);
+    expect(flags.rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'NOT_GROUNDED', path: expect.stringMatching(/^\/medications\/1/) }),
+      ]),
+    );
   });
 
   it('records a schema-invalid extraction as rejected with the JSON paths at fault', async () => {
@@ -140,8 +165,8 @@ describe('validator over real Kafka and PostgreSQL', () => {
     const broken = { ...cleanExtraction(noteId), medications: [{ name: { text: 'lisinopril' } }] };
     await send(noteId, JSON.stringify(raw(noteId, broken)));
     const [row] = await settled(noteId);
-    expect(row!.status).toBe('rejected');
-    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row!.id]);
+    expect(row.status).toBe('rejected');
+    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row.id]);
     expect(flags.rows.every((f: { code: string }) => f.code === 'SCHEMA_INVALID')).toBe(true);
     expect(flags.rows.map((f: { path: string }) => f.path)).toContain('/medications/0');
   });
@@ -153,7 +178,10 @@ describe('validator over real Kafka and PostgreSQL', () => {
     await send(noteId, message);
     const marker = await createNote();
     // Same key → same partition → processed after both copies.
-    await producer.send({ topic: 'extractions.raw', messages: [{ key: noteId, value: JSON.stringify(raw(marker, cleanExtraction(marker))) }] });
+    await producer.send({
+      topic: 'extractions.raw',
+      messages: [{ key: noteId, value: JSON.stringify(raw(marker, cleanExtraction(marker))) }],
+    });
     await settled(marker);
     expect(await extractionRows(noteId)).toHaveLength(1);
   });
@@ -166,12 +194,21 @@ describe('validator over real Kafka and PostgreSQL', () => {
     await send(key, JSON.stringify(raw(randomUUID(), cleanExtraction(noteId)))); // a note that does not exist
     await send(key, JSON.stringify(raw(noteId, cleanExtraction(noteId))));
     const [row] = await settled(noteId);
-    expect(row!.status).toBe('accepted');
+    expect(row.status).toBe('accepted');
 
-    const ours = await waitFor(async () => {
-      const mine = deadLetters.filter((d) => Buffer.from(d.payloadBase64, 'base64').toString().length > 0 && d.sourceTopic === 'extractions.raw' && d.consumerGroup === `validator-it-${run}`);
-      return mine.length >= 3 ? mine : null;
-    }, 20_000, 'three dead letters');
+    const ours = await waitFor(
+      async () => {
+        const mine = deadLetters.filter(
+          (d) =>
+            Buffer.from(d.payloadBase64, 'base64').toString().length > 0 &&
+            d.sourceTopic === 'extractions.raw' &&
+            d.consumerGroup === `validator-it-${run}`,
+        );
+        return mine.length >= 3 ? mine : null;
+      },
+      20_000,
+      'three dead letters',
+    );
     expect(ours.map((d) => d.reason).sort()).toEqual(['malformed_json', 'non_retryable', 'schema_invalid']);
     const malformed = ours.find((d) => d.reason === 'malformed_json')!;
     expect(Buffer.from(malformed.payloadBase64, 'base64').toString()).toBe('{"this is not json');
@@ -182,7 +219,17 @@ describe('validator over real Kafka and PostgreSQL', () => {
     const noteId = await createNote();
     const intruder = await createTestTenant(databaseUrl, 'intruder');
     await send(noteId, JSON.stringify(raw(noteId, cleanExtraction(noteId), { tenantId: intruder.id })));
-    await waitFor(async () => (deadLetters.some((d) => d.reason === 'non_retryable' && Buffer.from(d.payloadBase64, 'base64').toString().includes(intruder.id)) ? true : null), 20_000, 'the cross-tenant message to be dead-lettered');
+    await waitFor(
+      async () =>
+        deadLetters.some(
+          (d) =>
+            d.reason === 'non_retryable' && Buffer.from(d.payloadBase64, 'base64').toString().includes(intruder.id),
+        )
+          ? true
+          : null,
+      20_000,
+      'the cross-tenant message to be dead-lettered',
+    );
     expect(await extractionRows(noteId)).toHaveLength(0);
   });
 });

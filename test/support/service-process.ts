@@ -26,7 +26,11 @@ function baseEnv(): NodeJS.ProcessEnv {
   return { PATH, HOME, LANG, TZ, NODE_ENV: 'production' };
 }
 
-export function runToExit(app: AppName, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+export function runToExit(
+  app: AppName,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entryPoint(app)], { cwd: REPO_ROOT, env: { ...baseEnv(), ...env } });
     let output = '';
@@ -88,7 +92,11 @@ export function startServiceProcess(app: AppName, env: NodeJS.ProcessEnv, timeou
   });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | null | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | null | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

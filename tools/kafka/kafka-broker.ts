@@ -482,7 +482,7 @@ async function pickPorts(requested: number[]): Promise<number[]> {
     ),
   );
   const ports = requested.map((p, i) => (p !== 0 ? p : (servers[i]?.address() as AddressInfo).port));
-  await Promise.all(servers.map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : undefined)));
+  await Promise.all(servers.map((s) => (s ? new Promise<void>((r) => s.close(() => r())) : Promise.resolve())));
   return ports;
 }
 

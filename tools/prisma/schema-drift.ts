@@ -120,17 +120,22 @@ export async function findSchemaDrift(schemaText: string, databaseUrl: string): 
         const type = expectedType(field);
         if (column.type !== type) problems.push(`column ${key} has type ${column.type}, schema says ${type}`);
         if (column.nullable === field.isRequired) {
-          problems.push(`column ${key} is ${column.nullable ? 'nullable' : 'NOT NULL'}, schema says ${field.isRequired ? 'required' : 'optional'}`);
+          problems.push(
+            `column ${key} is ${column.nullable ? 'nullable' : 'NOT NULL'}, schema says ${field.isRequired ? 'required' : 'optional'}`,
+          );
         }
         if (column.hasDefault !== Boolean(field.hasDefaultValue)) {
-          problems.push(`column ${key} ${column.hasDefault ? 'has' : 'has no'} default, schema says ${field.hasDefaultValue ? 'default' : 'none'}`);
+          problems.push(
+            `column ${key} ${column.hasDefault ? 'has' : 'has no'} default, schema says ${field.hasDefaultValue ? 'default' : 'none'}`,
+          );
         }
       }
     }
     for (const table of dbTables) problems.push(`table ${table} exists in the database but not in schema.prisma`);
     for (const key of dbColumns.keys()) {
-      const table = key.split('.')[0]!;
-      if (models.some((m) => tableName(m) === table)) problems.push(`column ${key} exists in the database but not in schema.prisma`);
+      const table = key.split('.')[0];
+      if (models.some((m) => tableName(m) === table))
+        problems.push(`column ${key} exists in the database but not in schema.prisma`);
     }
 
     // Indexes (primary keys and unique constraints are unique indexes in PostgreSQL)
@@ -141,7 +146,9 @@ export async function findSchemaDrift(schemaText: string, databaseUrl: string): 
        FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
        WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'`,
     );
-    const dbIndexes = new Set(indexRows.rows.map((r) => indexKey(r.table, r.columns, r.primary ? 'id' : r.unique ? 'unique' : 'normal')));
+    const dbIndexes = new Set(
+      indexRows.rows.map((r) => indexKey(r.table, r.columns, r.primary ? 'id' : r.unique ? 'unique' : 'normal')),
+    );
     const expectedIndexes = new Set<string>();
     for (const index of dmmf.datamodel.indexes) {
       const model = models.find((m) => m.name === index.model);
@@ -150,19 +157,36 @@ export async function findSchemaDrift(schemaText: string, databaseUrl: string): 
       const kind = index.type === 'id' ? 'id' : index.type === 'unique' ? 'unique' : 'normal';
       expectedIndexes.add(indexKey(tableName(model), columns, kind));
     }
-    for (const key of expectedIndexes) if (!dbIndexes.has(key)) problems.push(`index ${key} is missing in the database`);
-    for (const key of dbIndexes) if (!expectedIndexes.has(key)) problems.push(`index ${key} exists in the database but not in schema.prisma`);
+    for (const key of expectedIndexes)
+      if (!dbIndexes.has(key)) problems.push(`index ${key} is missing in the database`);
+    for (const key of dbIndexes)
+      if (!expectedIndexes.has(key)) problems.push(`index ${key} exists in the database but not in schema.prisma`);
 
     // Foreign keys
-    const fkRows = await client.query<{ table: string; columns: string[]; target: string; targetColumns: string[]; onDelete: string }>(
+    const fkRows = await client.query<{
+      table: string;
+      columns: string[];
+      target: string;
+      targetColumns: string[];
+      onDelete: string;
+    }>(
       `SELECT c.conrelid::regclass::text AS table, c.confrelid::regclass::text AS target, c.confdeltype AS "onDelete",
               array(SELECT a.attname FROM unnest(c.conkey) k(n) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n)::text[] AS columns,
               array(SELECT a.attname FROM unnest(c.confkey) k(n) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n)::text[] AS "targetColumns"
        FROM pg_constraint c WHERE c.contype = 'f'`,
     );
-    const deleteActions: Record<string, string> = { a: 'NoAction', r: 'Restrict', c: 'Cascade', n: 'SetNull', d: 'SetDefault' };
+    const deleteActions: Record<string, string> = {
+      a: 'NoAction',
+      r: 'Restrict',
+      c: 'Cascade',
+      n: 'SetNull',
+      d: 'SetDefault',
+    };
     const dbForeignKeys = new Set(
-      fkRows.rows.map((r) => `${r.table}(${r.columns.join(',')}) -> ${r.target.replace(/"/g, '')}(${r.targetColumns.join(',')}) on delete ${deleteActions[r.onDelete]}`),
+      fkRows.rows.map(
+        (r) =>
+          `${r.table}(${r.columns.join(',')}) -> ${r.target.replace(/"/g, '')}(${r.targetColumns.join(',')}) on delete ${deleteActions[r.onDelete]}`,
+      ),
     );
     const expectedForeignKeys = new Set<string>();
     for (const model of models) {
@@ -171,11 +195,16 @@ export async function findSchemaDrift(schemaText: string, databaseUrl: string): 
         const from = field.relationFromFields!.map((n) => columnName(model.fields.find((f) => f.name === n)!));
         const to = field.relationToFields!.map((n) => columnName(target.fields.find((f) => f.name === n)!));
         const onDelete = field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull');
-        expectedForeignKeys.add(`${tableName(model)}(${from.join(',')}) -> ${tableName(target)}(${to.join(',')}) on delete ${onDelete}`);
+        expectedForeignKeys.add(
+          `${tableName(model)}(${from.join(',')}) -> ${tableName(target)}(${to.join(',')}) on delete ${onDelete}`,
+        );
       }
     }
-    for (const key of expectedForeignKeys) if (!dbForeignKeys.has(key)) problems.push(`foreign key ${key} is missing in the database`);
-    for (const key of dbForeignKeys) if (!expectedForeignKeys.has(key)) problems.push(`foreign key ${key} exists in the database but not in schema.prisma`);
+    for (const key of expectedForeignKeys)
+      if (!dbForeignKeys.has(key)) problems.push(`foreign key ${key} is missing in the database`);
+    for (const key of dbForeignKeys)
+      if (!expectedForeignKeys.has(key))
+        problems.push(`foreign key ${key} exists in the database but not in schema.prisma`);
 
     return problems;
   } finally {

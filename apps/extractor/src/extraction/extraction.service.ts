@@ -25,7 +25,11 @@ export class ExtractionService {
       tenantId: note.tenantId,
       noteId: note.noteId,
       noteText: note.text,
-      engine: { name: this.engine.descriptor.name, model: this.engine.descriptor.model, version: this.engine.descriptor.version },
+      engine: {
+        name: this.engine.descriptor.name,
+        model: this.engine.descriptor.model,
+        version: this.engine.descriptor.version,
+      },
       extraction: result.extraction,
       modelSeconds: result.modelSeconds,
       producedAt: new Date().toISOString(),

@@ -21,7 +21,7 @@ const KEY_PATTERN = /^cx_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
 export function parseApiKey(presented: string): ParsedApiKey | null {
   const match = KEY_PATTERN.exec(presented);
-  return match ? { keyId: match[1]!, secret: match[2]! } : null;
+  return match ? { keyId: match[1], secret: match[2] } : null;
 }
 
 export function generateApiKey(): { keyId: string; secret: string; plaintext: string } {
@@ -32,7 +32,12 @@ export function generateApiKey(): { keyId: string; secret: string; plaintext: st
 
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scrypt(secret, salt, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 64 * 1024 * 1024 }, SCRYPT.keylen);
+  const hash = await scrypt(
+    secret,
+    salt,
+    { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 64 * 1024 * 1024 },
+    SCRYPT.keylen,
+  );
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 

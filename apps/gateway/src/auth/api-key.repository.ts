@@ -22,7 +22,13 @@ export class ApiKeyRepository {
     return row;
   }
 
-  async create(input: { tenantId: string; keyId: string; secretHash: string; role: Role; label: string }): Promise<string> {
+  async create(input: {
+    tenantId: string;
+    keyId: string;
+    secretHash: string;
+    role: Role;
+    label: string;
+  }): Promise<string> {
     const id = randomUUID();
     await this.prisma.client.apiKey.create({ data: { id, ...input } });
     return id;

@@ -17,7 +17,8 @@ export class ApiKeyService {
   ) {}
 
   async authenticate(presented: string | undefined): Promise<Principal> {
-    if (!presented) throw new AuthError(AuthErrorCode.MISSING_CREDENTIALS, 'an API key is required (Authorization: Bearer <key>)');
+    if (!presented)
+      throw new AuthError(AuthErrorCode.MISSING_CREDENTIALS, 'an API key is required (Authorization: Bearer <key>)');
     const digest = createHash('sha256').update(presented).digest('hex');
     const cached = this.verified.get(digest);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
@@ -36,7 +37,13 @@ export class ApiKeyService {
   /** Issues a key; the plaintext is returned once and never stored. */
   async issue(tenantId: string, role: Role, label: string): Promise<{ id: string; apiKey: string }> {
     const key = generateApiKey();
-    const id = await this.keys.create({ tenantId, keyId: key.keyId, secretHash: await hashSecret(key.secret), role, label });
+    const id = await this.keys.create({
+      tenantId,
+      keyId: key.keyId,
+      secretHash: await hashSecret(key.secret),
+      role,
+      label,
+    });
     return { id, apiKey: key.plaintext };
   }
 }

@@ -8,7 +8,13 @@ import { NoteError, NoteErrorCode } from '../notes/note.errors.js';
 import { RequestErrorCode, RequestValidationError } from './request-validation.js';
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string; fields?: { path: string; message: string }[]; errorId?: string };
+  error: {
+    code: string;
+    message: string;
+    field?: string;
+    fields?: { path: string; message: string }[];
+    errorId?: string;
+  };
 }
 
 // Exhaustive maps: adding a code to an enum without a status here is a compile error.
@@ -54,22 +60,30 @@ export class DomainErrorFilter implements ExceptionFilter {
 
   private toResponse(exception: unknown): [number, ErrorBody] {
     if (exception instanceof DomainError) {
-      const status = statusOf(exception);
-      const fields = exception instanceof RequestValidationError ? exception.fields : undefined;
-      return [status, { error: { code: exception.code, message: exception.message, field: exception.field, fields } }];
+      const domainError = exception as DomainError<string>;
+      const status = statusOf(domainError);
+      const fields = domainError instanceof RequestValidationError ? domainError.fields : undefined;
+      return [
+        status,
+        { error: { code: domainError.code, message: domainError.message, field: domainError.field, fields } },
+      ];
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // The Fastify adapter wraps Fastify's own errors; their code says what was wrong with the request.
       const cause = exception.cause as { code?: unknown } | undefined;
       const fastifyCode = typeof cause?.code === 'string' ? fastifyCodes[cause.code] : undefined;
-      const code = fastifyCode ?? (status === 404 ? 'ROUTE_NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`);
+      const code =
+        fastifyCode ?? (status === 404 ? 'ROUTE_NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : `HTTP_${status}`);
       return [status, { error: { code, message: exception.message } }];
     }
     const candidate = exception as { statusCode?: unknown; code?: unknown; message?: unknown };
     if (typeof candidate.statusCode === 'number' && candidate.statusCode >= 400 && candidate.statusCode < 500) {
       const code = (typeof candidate.code === 'string' && fastifyCodes[candidate.code]) || 'BAD_REQUEST';
-      return [candidate.statusCode, { error: { code, message: String(candidate.message ?? 'bad request') } }];
+      return [
+        candidate.statusCode,
+        { error: { code, message: typeof candidate.message === 'string' ? candidate.message : 'bad request' } },
+      ];
     }
     // Unexpected: the client gets an id to quote, the log gets the error (never the request body).
     const errorId = randomUUID();

@@ -3,7 +3,12 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { Roles } from '../auth/roles.guard.js';
 import { ContractPipe, UuidPipe } from '../http/request-validation.js';
-import { SubmitNoteBodySchema, type NoteAcceptedResponse, type NoteStatusResponse, type SubmitNoteBody } from './note.dto.js';
+import {
+  SubmitNoteBodySchema,
+  type NoteAcceptedResponse,
+  type NoteStatusResponse,
+  type SubmitNoteBody,
+} from './note.dto.js';
 import { NoteService } from './note.service.js';
 
 @Controller('v1/notes')

@@ -27,7 +27,11 @@ export class NoteService {
    */
   async submit(principal: Principal, body: SubmitNoteBody): Promise<NoteAcceptedResponse> {
     if (body.text.length > this.config.MAX_NOTE_CHARS) {
-      throw new NoteError(NoteErrorCode.NOTE_TOO_LONG, `text is longer than ${this.config.MAX_NOTE_CHARS} characters`, 'text');
+      throw new NoteError(
+        NoteErrorCode.NOTE_TOO_LONG,
+        `text is longer than ${this.config.MAX_NOTE_CHARS} characters`,
+        'text',
+      );
     }
     const engine = body.engine ?? this.config.DEFAULT_ENGINE;
     try {
@@ -58,7 +62,12 @@ export class NoteService {
           ...(body.promptVariant ? { promptVariant: body.promptVariant } : {}),
           submittedAt: new Date().toISOString(),
         };
-        await this.outbox.append(tx, { tenantId: principal.tenantId, topic: NOTES_SUBMITTED_TOPIC, messageKey: id, payload: message });
+        await this.outbox.append(tx, {
+          tenantId: principal.tenantId,
+          topic: NOTES_SUBMITTED_TOPIC,
+          messageKey: id,
+          payload: message,
+        });
         return { id, externalId: body.externalId, status: 'received' };
       });
       this.relay.nudge();
@@ -93,7 +102,11 @@ export class NoteService {
     };
   }
 
-  private sameSubmission(existing: NoteRecord, body: SubmitNoteBody, engine: string): Pick<NoteRecord, 'id' | 'externalId' | 'status'> {
+  private sameSubmission(
+    existing: NoteRecord,
+    body: SubmitNoteBody,
+    engine: string,
+  ): Pick<NoteRecord, 'id' | 'externalId' | 'status'> {
     if (existing.text !== body.text || existing.requestedEngine !== engine) {
       throw new NoteError(
         NoteErrorCode.EXTERNAL_ID_CONFLICT,

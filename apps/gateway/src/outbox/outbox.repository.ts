@@ -16,7 +16,10 @@ const OUTBOX_RELAY_LOCK = 4_201_001;
 export class OutboxRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async append(tx: DatabaseTransaction, event: { tenantId: string; topic: TopicName; messageKey: string; payload: object }): Promise<void> {
+  async append(
+    tx: DatabaseTransaction,
+    event: { tenantId: string; topic: TopicName; messageKey: string; payload: object },
+  ): Promise<void> {
     await tx.outboxEvent.create({ data: event });
   }
 
@@ -30,13 +33,20 @@ export class OutboxRepository {
   ): Promise<number | null> {
     return this.prisma.client.$transaction(
       async (tx) => {
-        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${OUTBOX_RELAY_LOCK}) AS locked`;
+        const [lock] = await tx.$queryRaw<
+          { locked: boolean }[]
+        >`SELECT pg_try_advisory_xact_lock(${OUTBOX_RELAY_LOCK}) AS locked`;
         if (!lock?.locked) return null;
         const rows = await tx.$queryRaw<{ id: bigint; topic: string; message_key: string; payload: unknown }[]>`
           SELECT id, topic, message_key, payload FROM outbox_events
           WHERE published_at IS NULL ORDER BY id LIMIT ${batchSize}`;
         if (rows.length === 0) return 0;
-        const events = rows.map((r) => ({ id: r.id, topic: r.topic as TopicName, messageKey: r.message_key, payload: r.payload }));
+        const events = rows.map((r) => ({
+          id: r.id,
+          topic: r.topic as TopicName,
+          messageKey: r.message_key,
+          payload: r.payload,
+        }));
         await publish(events);
         const ids = events.map((e) => e.id);
         await tx.outboxEvent.updateMany({ where: { id: { in: ids } }, data: { publishedAt: new Date() } });

@@ -13,7 +13,10 @@ export class TenantRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async create(slug: string, name: string): Promise<TenantRecord> {
-    return this.prisma.client.tenant.create({ data: { id: randomUUID(), slug, name }, select: { id: true, slug: true, name: true } });
+    return this.prisma.client.tenant.create({
+      data: { id: randomUUID(), slug, name },
+      select: { id: true, slug: true, name: true },
+    });
   }
 
   findBySlug(slug: string): Promise<TenantRecord | null> {

@@ -31,17 +31,29 @@ export class ExtractionRepository {
    */
   async store(input: ExtractionToStore): Promise<StoreResult> {
     return this.prisma.client.$transaction(async (tx) => {
-      const note = await tx.note.findFirst({ where: { id: input.noteId, tenantId: input.tenantId }, select: { id: true } });
+      const note = await tx.note.findFirst({
+        where: { id: input.noteId, tenantId: input.tenantId },
+        select: { id: true },
+      });
       if (!note) return { kind: 'note_not_found' } as const;
 
       const existing = await tx.extraction.findUnique({
         where: {
-          noteId_engineName_engineVersion: { noteId: input.noteId, engineName: input.engine.name, engineVersion: input.engine.version },
+          noteId_engineName_engineVersion: {
+            noteId: input.noteId,
+            engineName: input.engine.name,
+            engineVersion: input.engine.version,
+          },
         },
         select: { id: true, status: true, flags: { select: { code: true } } },
       });
       if (existing) {
-        return { kind: 'duplicate', extractionId: existing.id, status: existing.status, flagCodes: existing.flags.map((f) => f.code) } as const;
+        return {
+          kind: 'duplicate',
+          extractionId: existing.id,
+          status: existing.status,
+          flagCodes: existing.flags.map((f) => f.code),
+        } as const;
       }
 
       const extractionId = randomUUID();

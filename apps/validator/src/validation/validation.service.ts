@@ -25,7 +25,12 @@ export class ValidationService {
         await this.announce(raw, stored.extractionId, stored.status, stored.flagCodes);
         return Outcome.skipped('extraction already stored');
       case 'stored':
-        await this.announce(raw, stored.extractionId, toStore.status, toStore.flags.map((f) => f.code));
+        await this.announce(
+          raw,
+          stored.extractionId,
+          toStore.status,
+          toStore.flags.map((f) => f.code),
+        );
         return Outcome.success();
       default: {
         const unreachable: never = stored;
@@ -54,10 +59,21 @@ export class ValidationService {
       };
     }
     const outcome = validateExtraction(raw.noteText, raw.extraction);
-    return { ...base, status: outcome.status, payload: raw.extraction, extraction: outcome.extraction, flags: outcome.flags };
+    return {
+      ...base,
+      status: outcome.status,
+      payload: raw.extraction,
+      extraction: outcome.extraction,
+      flags: outcome.flags,
+    };
   }
 
-  private async announce(raw: RawExtraction, extractionId: string, status: ValidatedExtraction['status'], flagCodes: string[]): Promise<void> {
+  private async announce(
+    raw: RawExtraction,
+    extractionId: string,
+    status: ValidatedExtraction['status'],
+    flagCodes: string[],
+  ): Promise<void> {
     const message: ValidatedExtraction = {
       version: 1,
       messageId: randomUUID(),

@@ -93,9 +93,10 @@ const WORD_DIGITS: ReadonlyMap<string, string> = new Map([
 // Runs after hyphens between words became spaces, so "twenty-four" arrives as "twenty four".
 const WORD_DIGITS_RE =
   /\b(?:twenty four|forty eight|seventy two|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|once|twice|thrice)\b/g;
-const WEEKDAY_RE = /\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?\b/g;
-const WEEKDAY_LIST_RE =
-  /^(?:(?:on|every|each|and|&|\/|-)\s*)*(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?(?:\s*(?:and|&|\/|-)?\s*)?)+$/;
+// "mon", "monday", "mondays", "tues", "wednesday", "thurs"...; counted by their first three letters.
+const WEEKDAY_SOURCE = '(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?';
+const WEEKDAY_RE = new RegExp(`\\b${WEEKDAY_SOURCE}\\b`, 'g');
+const WEEKDAY_LIST_RE = new RegExp(`^(?:(?:on|every|each|and|&|/|-)\\s*)*(?:${WEEKDAY_SOURCE}(?:\\s*(?:and|&|/|-)?\\s*)?)+$`);
 
 const NON_DECIMAL_PERIOD_RE = /(?<!\d)\.|\.(?!\d)/g;
 const PUNCTUATION_RE = /[,;:()[\]]/g;

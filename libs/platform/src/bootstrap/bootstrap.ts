@@ -55,7 +55,12 @@ export async function startService<C>(definition: ServiceDefinition<C>): Promise
           // Without this Nest appends "-server" to both ids; we want the configured group id as written.
           postfixId: '',
           client: { brokers: kafka.brokers, clientId: kafka.clientId, logLevel: logLevel.WARN },
-          consumer: { groupId: kafka.groupId, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 },
+          consumer: {
+            groupId: kafka.groupId,
+            allowAutoTopicCreation: false,
+            sessionTimeout: 30000,
+            heartbeatInterval: 3000,
+          },
           subscribe: { fromBeginning: true },
           run: { partitionsConsumedConcurrently: kafka.partitionsConsumedConcurrently },
         },

@@ -36,13 +36,14 @@ class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check(
-      this.probes.map((probe) => () =>
-        this.indicators
-          .check(probe.name)
-          .attempt(async () => {
-            await probe.check();
-          })
-          .withTimeout(3000),
+      this.probes.map(
+        (probe) => () =>
+          this.indicators
+            .check(probe.name)
+            .attempt(async () => {
+              await probe.check();
+            })
+            .withTimeout(3000),
       ),
     );
   }

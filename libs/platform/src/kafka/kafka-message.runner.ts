@@ -44,14 +44,22 @@ export class KafkaMessageRunner {
     const where = { topic: context.getTopic(), partition: context.getPartition(), offset: raw.offset };
 
     if (typeof data !== 'object' || data === null) {
-      const outcome: MessageOutcome = { kind: 'failed', retryable: false, code: 'malformed_json', detail: 'value is not a JSON object' };
+      const outcome: MessageOutcome = {
+        kind: 'failed',
+        retryable: false,
+        code: 'malformed_json',
+        detail: 'value is not a JSON object',
+      };
       await this.deadLetter(context, data, 'malformed_json', outcome.detail, 1);
       return outcome;
     }
     const parsed = check(data);
     if (!parsed.ok) {
       // Paths and messages only: a validation message never quotes the offending value.
-      const detail = parsed.errors.slice(0, 20).map((e) => `${e.path} ${e.message}`).join('; ');
+      const detail = parsed.errors
+        .slice(0, 20)
+        .map((e) => `${e.path} ${e.message}`)
+        .join('; ');
       await this.deadLetter(context, data, 'schema_invalid', detail, 1);
       return { kind: 'failed', retryable: false, code: 'schema_invalid', detail };
     }

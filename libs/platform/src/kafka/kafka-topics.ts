@@ -43,7 +43,9 @@ export async function ensureTopics(brokers: string[], specs: TopicSpec[], client
         return current < s.numPartitions;
       });
       if (grow.length > 0) {
-        await admin.createPartitions({ topicPartitions: grow.map((s) => ({ topic: s.topic, count: s.numPartitions })) });
+        await admin.createPartitions({
+          topicPartitions: grow.map((s) => ({ topic: s.topic, count: s.numPartitions })),
+        });
       }
     }
   } finally {

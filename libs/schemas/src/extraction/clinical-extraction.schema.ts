@@ -29,10 +29,49 @@ export type Mention = Static<typeof MentionSchema>;
 
 export const MEDICATION_STATUSES = ['current', 'new', 'stopped', 'past', 'allergy', 'negated', 'unknown'] as const;
 export const FREQUENCY_CODES = [
-  'QD', 'BID', 'TID', 'QID', 'QHS', 'QAM', 'QPM', 'Q1H', 'Q2H', 'Q3H', 'Q4H', 'Q6H', 'Q8H', 'Q12H', 'Q24H', 'Q48H',
-  'QOD', 'QWK', 'BIW', 'TIW', 'QMONTH', 'ONCE', 'CONT', 'PRN',
+  'QD',
+  'BID',
+  'TID',
+  'QID',
+  'QHS',
+  'QAM',
+  'QPM',
+  'Q1H',
+  'Q2H',
+  'Q3H',
+  'Q4H',
+  'Q6H',
+  'Q8H',
+  'Q12H',
+  'Q24H',
+  'Q48H',
+  'QOD',
+  'QWK',
+  'BIW',
+  'TIW',
+  'QMONTH',
+  'ONCE',
+  'CONT',
+  'PRN',
 ] as const;
-export const ROUTE_CODES = ['PO', 'IV', 'IM', 'SC', 'SL', 'PR', 'TOP', 'INH', 'NAS', 'OPH', 'OT', 'TD', 'PV', 'NG', 'ID', 'BUCC'] as const;
+export const ROUTE_CODES = [
+  'PO',
+  'IV',
+  'IM',
+  'SC',
+  'SL',
+  'PR',
+  'TOP',
+  'INH',
+  'NAS',
+  'OPH',
+  'OT',
+  'TD',
+  'PV',
+  'NG',
+  'ID',
+  'BUCC',
+] as const;
 
 /** A closed set of strings as a plain JSON Schema `enum`, typed as the union of its members. */
 export const stringEnum = <T extends readonly string[]>(values: T) =>
@@ -95,7 +134,12 @@ const CodingSchema = Type.Object(
 );
 
 export const ConditionSchema = Type.Object(
-  { ...mention, negated: Type.Boolean(), code: Type.Optional(CodingSchema), confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })) },
+  {
+    ...mention,
+    negated: Type.Boolean(),
+    code: Type.Optional(CodingSchema),
+    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
   { additionalProperties: false },
 );
 export type Condition = Static<typeof ConditionSchema>;
@@ -103,9 +147,14 @@ export type Condition = Static<typeof ConditionSchema>;
 export const LabResultSchema = Type.Object(
   {
     name: MentionSchema,
-    value: Type.Object({ ...mention, value: Type.Union([Type.Number(), Type.Null()]) }, { additionalProperties: false }),
+    value: Type.Object(
+      { ...mention, value: Type.Union([Type.Number(), Type.Null()]) },
+      { additionalProperties: false },
+    ),
     unit: Type.Union([MentionSchema, Type.Null()]),
-    flag: Type.Optional(Type.Union([Type.Literal('high'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('abnormal')])),
+    flag: Type.Optional(
+      Type.Union([Type.Literal('high'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('abnormal')]),
+    ),
   },
   { additionalProperties: false },
 );
@@ -118,7 +167,12 @@ export const FollowUpSchema = Type.Object(
       Type.Object(
         {
           value: Type.Number({ exclusiveMinimum: 0 }),
-          unit: Type.Union([Type.Literal('days'), Type.Literal('weeks'), Type.Literal('months'), Type.Literal('years')]),
+          unit: Type.Union([
+            Type.Literal('days'),
+            Type.Literal('weeks'),
+            Type.Literal('months'),
+            Type.Literal('years'),
+          ]),
         },
         { additionalProperties: false },
       ),
@@ -137,7 +191,12 @@ export const PatientSchema = Type.Object(
         {
           ...mention,
           value: Type.Number({ minimum: 0, maximum: 150 }),
-          unit: Type.Union([Type.Literal('years'), Type.Literal('months'), Type.Literal('weeks'), Type.Literal('days')]),
+          unit: Type.Union([
+            Type.Literal('years'),
+            Type.Literal('months'),
+            Type.Literal('weeks'),
+            Type.Literal('days'),
+          ]),
         },
         { additionalProperties: false },
       ),

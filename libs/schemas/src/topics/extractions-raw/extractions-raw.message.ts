@@ -16,7 +16,11 @@ export const RawExtractionSchema = Type.Object(
     /** The note text travels with the extraction so grounding needs no database read. */
     noteText: Type.String({ minLength: 1, maxLength: 200_000 }),
     engine: Type.Object(
-      { name: Type.String({ minLength: 1 }), model: Type.String({ minLength: 1 }), version: Type.String({ minLength: 1 }) },
+      {
+        name: Type.String({ minLength: 1 }),
+        model: Type.String({ minLength: 1 }),
+        version: Type.String({ minLength: 1 }),
+      },
       { additionalProperties: false },
     ),
     /** The engine's ClinicalExtraction, or null when the engine failed (see `failure`). */
