@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { HealthModule, KafkaMessageRunner, KafkaProducer, kafkaReadinessProbe, READINESS_PROBES } from '#platform';
+import { HealthModule, MessageProducer, MessageRunner, READINESS_PROBES, type Messaging } from '#platform';
 import { EXTRACTOR_CONFIG, type ExtractorConfig } from './config/extractor.config.js';
 import { EXTRACTION_ENGINE } from './engines/extraction-engine.port.js';
 import { NoneEngine } from './engines/none.engine.js';
@@ -9,24 +9,24 @@ import { NoteSubmittedHandler } from './extraction/note-submitted.handler.js';
 
 @Module({})
 export class ExtractorModule {
-  static forRoot(config: ExtractorConfig, logger: Logger): DynamicModule {
-    const producer = new KafkaProducer(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID);
+  static forRoot(config: ExtractorConfig, logger: Logger, messaging: Messaging): DynamicModule {
+    const producer = messaging.producer(config.KAFKA_CLIENT_ID);
     return {
       module: ExtractorModule,
       imports: [
         HealthModule.forRoot({
           provide: READINESS_PROBES,
-          useFactory: () => [kafkaReadinessProbe(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-health`)],
+          useFactory: () => [messaging.readinessProbe(config.KAFKA_CLIENT_ID)],
         }),
       ],
       controllers: [NoteSubmittedHandler],
       providers: [
         { provide: EXTRACTOR_CONFIG, useValue: config },
-        { provide: KafkaProducer, useValue: producer },
+        { provide: MessageProducer, useValue: producer },
         {
-          provide: KafkaMessageRunner,
+          provide: MessageRunner,
           useFactory: () =>
-            new KafkaMessageRunner(
+            new MessageRunner(
               producer,
               {
                 consumerGroup: config.KAFKA_GROUP_ID,

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { DatabaseModule, PrismaService } from '#database';
-import { HealthModule, KafkaProducer, kafkaReadinessProbe, READINESS_PROBES, type ReadinessProbe } from '#platform';
+import { HealthModule, MessageProducer, READINESS_PROBES, type Messaging, type ReadinessProbe } from '#platform';
 import { ApiKeyRepository } from './auth/api-key.repository.js';
 import { ApiKeyService } from './auth/api-key.service.js';
 import { RolesGuard } from './auth/roles.guard.js';
@@ -18,7 +18,7 @@ import { TenantRepository } from './tenants/tenant.repository.js';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+  static forRoot(config: GatewayConfig, logger: Logger, messaging: Messaging): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
@@ -28,7 +28,7 @@ export class GatewayModule {
           inject: [PrismaService],
           useFactory: (prisma: PrismaService): ReadinessProbe[] => [
             { name: 'database', check: async () => void (await prisma.client.$queryRaw`SELECT 1`) },
-            kafkaReadinessProbe(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-health`),
+            messaging.readinessProbe(config.KAFKA_CLIENT_ID),
           ],
         }),
       ],
@@ -36,7 +36,7 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
-        { provide: KafkaProducer, useFactory: () => new KafkaProducer(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID) },
+        { provide: MessageProducer, useFactory: () => messaging.producer(config.KAFKA_CLIENT_ID) },
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useFactory: () => new DomainErrorFilter(logger) },
         ApiKeyRepository,

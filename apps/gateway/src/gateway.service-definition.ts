@@ -1,26 +1,25 @@
-/** How the gateway boots; main.ts runs it, tests start it in-process with startService. */
 import { applyMigrations } from '#database';
-import { ensureTopics, topicSpecs, type ServiceDefinition } from '#platform';
+import { topicSpecs, type ServiceDefinition } from '#platform';
 import { loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 
+/** How the gateway boots; main.ts runs it, tests and the local launcher start it in-process with startService. */
 export const gatewayService: ServiceDefinition<GatewayConfig> = {
   name: 'clinex-gateway',
-  loadConfig: () => loadGatewayConfig(),
+  loadConfig: loadGatewayConfig,
   logLevel: (c) => c.LOG_LEVEL,
   port: (c) => c.PORT,
-  prepare: async (config, logger) => {
+  prepare: async (config, logger, messaging) => {
     if (config.MIGRATE_ON_BOOT) {
       const result = await applyMigrations(config.DATABASE_URL, config.MIGRATIONS_DIR, (m) => logger.info(m));
-      logger.info(
-        { applied: result.applied.length, alreadyApplied: result.alreadyApplied.length },
-        'migrations checked',
-      );
+      logger.info({ applied: result.applied.length, alreadyApplied: result.alreadyApplied.length }, 'migrations checked');
     }
     // Best effort: the gateway must accept notes while Kafka is down (the outbox holds them), so it does not wait.
-    await ensureTopics(config.KAFKA_BROKERS, topicSpecs(config)).catch((error: unknown) =>
-      logger.warn({ err: error }, 'could not ensure Kafka topics at boot; the outbox relay will retry publishing'),
-    );
+    await messaging
+      .ensureTopics(topicSpecs(config))
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not ensure Kafka topics at boot; the outbox relay will retry publishing'),
+      );
   },
-  module: (config, logger) => GatewayModule.forRoot(config, logger),
+  module: (config, logger, messaging) => GatewayModule.forRoot(config, logger, messaging),
 };

@@ -1,14 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DatabaseModule, PrismaService } from '#database';
-import {
-  HealthModule,
-  KafkaMessageRunner,
-  KafkaProducer,
-  kafkaReadinessProbe,
-  READINESS_PROBES,
-  type ReadinessProbe,
-} from '#platform';
+import { HealthModule, MessageProducer, MessageRunner, READINESS_PROBES, type Messaging, type ReadinessProbe } from '#platform';
 import type { ValidatorConfig } from './config/validator.config.js';
 import { ExtractionRepository } from './persistence/extraction.repository.js';
 import { RawExtractionHandler } from './validation/raw-extraction.handler.js';
@@ -16,8 +9,8 @@ import { ValidationService } from './validation/validation.service.js';
 
 @Module({})
 export class ValidatorModule {
-  static forRoot(config: ValidatorConfig, logger: Logger): DynamicModule {
-    const producer = new KafkaProducer(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID);
+  static forRoot(config: ValidatorConfig, logger: Logger, messaging: Messaging): DynamicModule {
+    const producer = messaging.producer(config.KAFKA_CLIENT_ID);
     return {
       module: ValidatorModule,
       imports: [
@@ -27,17 +20,17 @@ export class ValidatorModule {
           inject: [PrismaService],
           useFactory: (prisma: PrismaService): ReadinessProbe[] => [
             { name: 'database', check: async () => void (await prisma.client.$queryRaw`SELECT 1`) },
-            kafkaReadinessProbe(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-health`),
+            messaging.readinessProbe(config.KAFKA_CLIENT_ID),
           ],
         }),
       ],
       controllers: [RawExtractionHandler],
       providers: [
-        { provide: KafkaProducer, useValue: producer },
+        { provide: MessageProducer, useValue: producer },
         {
-          provide: KafkaMessageRunner,
+          provide: MessageRunner,
           useFactory: () =>
-            new KafkaMessageRunner(
+            new MessageRunner(
               producer,
               {
                 consumerGroup: config.KAFKA_GROUP_ID,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { env, loadConfig, topicPartitionsSchema } from '#platform';
+import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
 
 export const extractorConfigSchema = z
   .object({
-    KAFKA_BROKERS: env.brokers(),
+    ...messagingConfigShape,
     KAFKA_CLIENT_ID: z.string().min(1).default('clinex-extractor'),
     /** Extractors sharing a group id share the partitions of notes.submitted. */
     KAFKA_GROUP_ID: z.string().min(1).default('clinex-extractor'),
@@ -16,7 +16,8 @@ export const extractorConfigSchema = z
     MESSAGE_RETRY_BASE_MS: env.positiveInt(200),
     MESSAGE_RETRY_MAX_MS: env.positiveInt(10_000),
   })
-  .merge(topicPartitionsSchema);
+  .extend(topicPartitionsSchema.shape)
+  .superRefine(requireBrokersForKafka);
 
 export type ExtractorConfig = z.infer<typeof extractorConfigSchema>;
 export const EXTRACTOR_CONFIG = Symbol('EXTRACTOR_CONFIG');

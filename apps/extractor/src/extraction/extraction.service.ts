@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { KafkaProducer, Outcome, type MessageOutcome } from '#platform';
+import { MessageProducer, Outcome, type MessageOutcome } from '#platform';
 import { EXTRACTIONS_RAW_TOPIC, type NoteSubmitted, type RawExtraction } from '#schemas';
 import { EXTRACTION_ENGINE, type ExtractionEngine } from '../engines/extraction-engine.port.js';
 
@@ -8,7 +8,7 @@ import { EXTRACTION_ENGINE, type ExtractionEngine } from '../engines/extraction-
 export class ExtractionService {
   constructor(
     @Inject(EXTRACTION_ENGINE) private readonly engine: ExtractionEngine,
-    private readonly producer: KafkaProducer,
+    private readonly producer: MessageProducer,
   ) {}
 
   /** Runs the engine on one submitted note and publishes the raw extraction for the validator. */

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { env, loadConfig, topicPartitionsSchema } from '#platform';
+import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
 
 /** Every variable the gateway reads, validated once at boot. Secrets: DATABASE_URL (may embed a password). */
 export const gatewayConfigSchema = z
   .object({
     /** PostgreSQL connection string (secret: may embed a password). */
     DATABASE_URL: env.postgresUrl(),
-    /** Comma-separated Kafka bootstrap brokers. */
-    KAFKA_BROKERS: env.brokers(),
+    ...messagingConfigShape,
     KAFKA_CLIENT_ID: z.string().min(1).default('clinex-gateway'),
     PORT: env.port(3000),
     LOG_LEVEL: env.logLevel(),
@@ -24,7 +23,8 @@ export const gatewayConfigSchema = z
     /** How long a verified API key stays cached, so each request does not pay for a password hash. */
     AUTH_CACHE_TTL_MS: env.positiveInt(60_000),
   })
-  .merge(topicPartitionsSchema);
+  .extend(topicPartitionsSchema.shape)
+  .superRefine(requireBrokersForKafka);
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { KafkaProducer } from '#platform';
+import { MessageProducer } from '#platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { GATEWAY_LOGGER } from '../gateway.tokens.js';
 import { OutboxRepository, type PendingOutboxEvent } from './outbox.repository.js';
@@ -20,7 +20,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   constructor(
     private readonly outbox: OutboxRepository,
-    private readonly producer: KafkaProducer,
+    private readonly producer: MessageProducer,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
   ) {}

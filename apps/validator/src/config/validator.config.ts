@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { env, loadConfig, topicPartitionsSchema } from '#platform';
+import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
 
 export const validatorConfigSchema = z
   .object({
     /** PostgreSQL connection string (secret: may embed a password). */
     DATABASE_URL: env.postgresUrl(),
     DATABASE_POOL_SIZE: env.positiveInt(10),
-    KAFKA_BROKERS: env.brokers(),
+    ...messagingConfigShape,
     KAFKA_CLIENT_ID: z.string().min(1).default('clinex-validator'),
     KAFKA_GROUP_ID: z.string().min(1).default('clinex-validator'),
     KAFKA_PARTITIONS_CONCURRENCY: env.positiveInt(2),
@@ -16,7 +16,8 @@ export const validatorConfigSchema = z
     MESSAGE_RETRY_BASE_MS: env.positiveInt(200),
     MESSAGE_RETRY_MAX_MS: env.positiveInt(10_000),
   })
-  .merge(topicPartitionsSchema);
+  .extend(topicPartitionsSchema.shape)
+  .superRefine(requireBrokersForKafka);
 
 export type ValidatorConfig = z.infer<typeof validatorConfigSchema>;
 

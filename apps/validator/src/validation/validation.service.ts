@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { KafkaProducer, Outcome, type MessageOutcome } from '#platform';
+import { MessageProducer, Outcome, type MessageOutcome } from '#platform';
 import { emptyExtraction, EXTRACTIONS_VALIDATED_TOPIC, type RawExtraction, type ValidatedExtraction } from '#schemas';
 import { ExtractionRepository, type ExtractionToStore } from '../persistence/extraction.repository.js';
 import { validateExtraction } from './extraction-validator.js';
@@ -9,7 +9,7 @@ import { validateExtraction } from './extraction-validator.js';
 export class ValidationService {
   constructor(
     private readonly extractions: ExtractionRepository,
-    private readonly producer: KafkaProducer,
+    private readonly producer: MessageProducer,
   ) {}
 
   /** Validates one raw extraction, stores the outcome, then announces it. */

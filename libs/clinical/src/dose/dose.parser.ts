@@ -1,3 +1,4 @@
+import { boundedMemo } from '../text/bounded-memo.util.js';
 import { readLeadingUnit, type DoseUnit } from '../units/dose-unit.normaliser.js';
 
 /**
@@ -101,14 +102,14 @@ function mergeMixedNumbers(text: string, tokens: NumberToken[]): NumberToken[] {
   return merged;
 }
 
-export function parseDose(text: string): ParsedDose {
+function parseDoseUncached(text: string): ParsedDose {
   const lower = text.toLowerCase().replace(HALF_PHRASE_RE, 'half');
   const tokens = mergeMixedNumbers(lower, mergeFractions(lower, tokenise(lower)));
   const first = tokens[0];
   if (first === undefined) return NONE;
 
   // The first group is the leading number plus whatever range or combination connectors chain onto it.
-  let kind: DoseKind = 'single';
+  let kind: Exclude<DoseKind, 'none'> = 'single';
   let last = first;
   let high = first.value;
   for (let i = 1; i < tokens.length; i++) {
@@ -129,7 +130,9 @@ export function parseDose(text: string): ParsedDose {
     case 'range':
       return { kind, value: first.value, high, numbers, unit };
     case 'combination':
-    case 'none':
       return { kind, value: null, high: null, numbers, unit };
   }
 }
+
+/** Parses a dose as written; results are shared and must not be mutated. */
+export const parseDose: (text: string) => ParsedDose = boundedMemo(parseDoseUncached);

@@ -1,80 +1,67 @@
 import 'reflect-metadata';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config.loader.js';
 import { createLogger, PinoNestLogger } from '../logging/logger.js';
+import type { InProcessBus } from '../messaging/in-process/in-process.bus.js';
+import { messagingFor, type ConsumerSettings, type Messaging } from '../messaging/messaging.js';
 
-export interface KafkaConsumerSettings {
-  brokers: string[];
-  clientId: string;
-  groupId: string;
-  /** Partitions one process works on at once; each partition stays strictly in order. */
-  partitionsConsumedConcurrently: number;
-}
-
-export interface ServiceDefinition<C> {
+export interface ServiceDefinition<C extends { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined }> {
   name: string;
-  loadConfig: () => C;
+  loadConfig: (env: NodeJS.ProcessEnv) => C;
   logLevel: (config: C) => string;
   port: (config: C) => number;
   /** Work that must finish before the service takes traffic: migrations, topic creation. */
-  prepare?: (config: C, logger: Logger) => Promise<void>;
-  module: (config: C, logger: Logger) => DynamicModule;
-  kafkaConsumer?: (config: C) => KafkaConsumerSettings;
+  prepare?: (config: C, logger: Logger, messaging: Messaging) => Promise<void>;
+  module: (config: C, logger: Logger, messaging: Messaging) => DynamicModule;
+  /** Set for services that consume messages. */
+  consumer?: (config: C) => ConsumerSettings;
+}
+
+export interface StartOptions {
+  /** Environment to read config from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The shared bus when several services run in one process on the in-process transport. */
+  bus?: InProcessBus;
 }
 
 export interface RunningService<C> {
   app: INestApplication;
   config: C;
   logger: Logger;
+  messaging: Messaging;
   url: string;
 }
 
-/** Builds and starts one service: config (once), logger, Nest app on Fastify, optional Kafka consumer, HTTP. */
-export async function startService<C>(definition: ServiceDefinition<C>): Promise<RunningService<C>> {
-  const config = definition.loadConfig();
+type AnyConfig = { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined };
+
+/** Builds and starts one service: config (once), logger, Nest app on Fastify, optional consumer, HTTP. */
+export async function startService<C extends AnyConfig>(
+  definition: ServiceDefinition<C>,
+  options: StartOptions = {},
+): Promise<RunningService<C>> {
+  const config = definition.loadConfig(options.env ?? process.env);
+  const messaging = messagingFor(config, options.bus);
   const logger = createLogger({ name: definition.name, level: definition.logLevel(config) });
-  await definition.prepare?.(config, logger);
+  await definition.prepare?.(config, logger, messaging);
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    definition.module(config, logger),
+    definition.module(config, logger, messaging),
     new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
 
-  const kafka = definition.kafkaConsumer?.(config);
-  if (kafka) {
-    app.connectMicroservice<MicroserviceOptions>(
-      {
-        transport: Transport.KAFKA,
-        options: {
-          // Without this Nest appends "-server" to both ids; we want the configured group id as written.
-          postfixId: '',
-          client: { brokers: kafka.brokers, clientId: kafka.clientId, logLevel: logLevel.WARN },
-          consumer: {
-            groupId: kafka.groupId,
-            allowAutoTopicCreation: false,
-            sessionTimeout: 30000,
-            heartbeatInterval: 3000,
-          },
-          subscribe: { fromBeginning: true },
-          run: { partitionsConsumedConcurrently: kafka.partitionsConsumedConcurrently },
-        },
-      },
-      { inheritAppConfig: true },
-    );
-  }
+  const consumer = definition.consumer?.(config);
+  if (consumer) app.connectMicroservice(messaging.consumer(consumer), { inheritAppConfig: true });
   // Handlers must be registered (init) before consumers start, or early messages find no handler.
   await app.init();
-  if (kafka) await app.startAllMicroservices();
+  if (consumer) await app.startAllMicroservices();
   await app.listen({ port: definition.port(config), host: '0.0.0.0' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  logger.info({ url, kafka: kafka ? { groupId: kafka.groupId } : null }, `${definition.name} started`);
-  return { app, config, logger, url };
+  logger.info({ url, transport: messaging.kind, groupId: consumer?.groupId ?? null }, `${definition.name} started`);
+  return { app, config, logger, messaging, url };
 }
 
 /**
@@ -82,7 +69,7 @@ export async function startService<C>(definition: ServiceDefinition<C>): Promise
  * SIGTERM/SIGINT close the app (consumers stop after their in-flight message, the outbox relay finishes its batch,
  * then connections close) and exit 0; a second signal, or a close that hangs, exits at once with 1.
  */
-export async function runMain<C>(definition: ServiceDefinition<C>, shutdownTimeoutMs = 25_000): Promise<void> {
+export async function runMain<C extends AnyConfig>(definition: ServiceDefinition<C>, shutdownTimeoutMs = 25_000): Promise<void> {
   try {
     const { app, logger } = await startService(definition);
     let closing = false;

@@ -1,21 +1,17 @@
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { TopicName } from '#schemas';
-
-export interface OutgoingMessage {
-  key: string;
-  value: unknown;
-  headers?: Record<string, string>;
-}
+import { MessageProducer, type OutgoingMessage } from '../messaging/message-producer.js';
 
 /**
  * The one producer wrapper of a process: idempotent, acks from all in-sync replicas, JSON values. Messages are
  * keyed (by note id) so everything about one note stays on one partition, in order.
  */
-export class KafkaProducer {
+export class KafkaProducer extends MessageProducer {
   private readonly producer: Producer;
   private connected: Promise<void> | null = null;
 
   constructor(brokers: string[], clientId: string) {
+    super();
     const kafka = new Kafka({
       brokers,
       clientId,

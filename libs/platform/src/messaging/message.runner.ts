@@ -1,8 +1,8 @@
-import type { KafkaContext } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import { DEAD_LETTER_TOPIC, type ContractResult, type DeadLetter } from '#schemas';
-import type { KafkaProducer } from './kafka-producer.js';
+import type { Delivery } from './delivery.js';
 import type { MessageOutcome } from './message-outcome.js';
+import type { MessageProducer } from './message-producer.js';
 
 export interface MessageRunnerOptions {
   consumerGroup: string;
@@ -20,11 +20,11 @@ export interface MessageRunnerOptions {
  * It only throws when the dead-letter publish itself fails or the process is shutting down: then the offset is not
  * committed and the message is redelivered, so nothing is lost, and a poison message never blocks its partition.
  */
-export class KafkaMessageRunner {
+export class MessageRunner {
   private closing = false;
 
   constructor(
-    private readonly producer: KafkaProducer,
+    private readonly producer: MessageProducer,
     private readonly options: MessageRunnerOptions,
     private readonly logger: Logger,
   ) {}
@@ -35,13 +35,12 @@ export class KafkaMessageRunner {
   }
 
   async run<T>(
-    context: KafkaContext,
+    delivery: Delivery,
     data: unknown,
     check: (data: unknown) => ContractResult<T>,
     handle: (message: T) => Promise<MessageOutcome>,
   ): Promise<MessageOutcome> {
-    const raw = context.getMessage();
-    const where = { topic: context.getTopic(), partition: context.getPartition(), offset: raw.offset };
+    const where = { topic: delivery.topic, partition: delivery.partition, offset: delivery.offset };
 
     if (typeof data !== 'object' || data === null) {
       const outcome: MessageOutcome = {
@@ -50,7 +49,7 @@ export class KafkaMessageRunner {
         code: 'malformed_json',
         detail: 'value is not a JSON object',
       };
-      await this.deadLetter(context, data, 'malformed_json', outcome.detail, 1);
+      await this.deadLetter(delivery, data, 'malformed_json', outcome.detail, 1);
       return outcome;
     }
     const parsed = check(data);
@@ -60,7 +59,7 @@ export class KafkaMessageRunner {
         .slice(0, 20)
         .map((e) => `${e.path} ${e.message}`)
         .join('; ');
-      await this.deadLetter(context, data, 'schema_invalid', detail, 1);
+      await this.deadLetter(delivery, data, 'schema_invalid', detail, 1);
       return { kind: 'failed', retryable: false, code: 'schema_invalid', detail };
     }
 
@@ -75,13 +74,13 @@ export class KafkaMessageRunner {
           const exhausted = attempt >= this.options.maxAttempts;
           if (!outcome.retryable || exhausted) {
             const reason = outcome.retryable ? 'retries_exhausted' : 'non_retryable';
-            await this.deadLetter(context, data, reason, `${outcome.code}: ${outcome.detail}`, attempt);
+            await this.deadLetter(delivery, data, reason, `${outcome.code}: ${outcome.detail}`, attempt);
             return outcome;
           }
           if (this.closing) throw new Error('shutting down: message left uncommitted for redelivery');
           const delay = this.backoff(attempt);
           this.logger.warn({ ...where, code: outcome.code, attempt, delayMs: delay }, 'retryable failure; retrying');
-          await this.sleepWithHeartbeat(context, delay);
+          await this.sleepWithHeartbeat(delivery, delay);
           break;
         }
         default: {
@@ -107,29 +106,27 @@ export class KafkaMessageRunner {
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
 
-  private async sleepWithHeartbeat(context: KafkaContext, ms: number): Promise<void> {
-    const heartbeat = context.getHeartbeat();
+  private async sleepWithHeartbeat(delivery: Delivery, ms: number): Promise<void> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, until - Date.now())));
-      await heartbeat().catch(() => undefined);
+      await delivery.heartbeat().catch(() => undefined);
     }
   }
 
   private async deadLetter(
-    context: KafkaContext,
+    delivery: Delivery,
     data: unknown,
     reason: DeadLetter['reason'],
     detail: string,
     attempts: number,
   ): Promise<void> {
-    const raw = context.getMessage();
     const original = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data : JSON.stringify(data ?? null);
     const letter: DeadLetter = {
       version: 1,
-      sourceTopic: context.getTopic(),
-      partition: context.getPartition(),
-      offset: raw.offset,
+      sourceTopic: delivery.topic,
+      partition: delivery.partition,
+      offset: delivery.offset,
       consumerGroup: this.options.consumerGroup,
       reason,
       detail: detail.slice(0, 2000),
@@ -137,7 +134,7 @@ export class KafkaMessageRunner {
       payloadBase64: Buffer.from(original).toString('base64'),
       failedAt: new Date().toISOString(),
     };
-    const key = typeof raw.key === 'string' ? raw.key : `${letter.sourceTopic}:${letter.partition}:${letter.offset}`;
+    const key = delivery.key ?? `${letter.sourceTopic}:${letter.partition}:${letter.offset}`;
     await this.producer.send(DEAD_LETTER_TOPIC, [{ key, value: letter }]);
     this.logger.warn(
       { topic: letter.sourceTopic, partition: letter.partition, offset: letter.offset, reason, attempts },
