@@ -57,7 +57,7 @@ describe('migration runner (real PostgreSQL)', () => {
     try {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
       const result = await applyMigrations(db.url, dir);
-      const file = path.join(dir, result.applied[0], 'migration.sql');
+      const file = path.join(dir, result.applied[0]!, 'migration.sql');
       await writeFile(file, `${await readFile(file, 'utf8')}\n-- edited\n`);
       await expect(applyMigrations(db.url, dir)).rejects.toThrow(MigrationError);
     } finally {

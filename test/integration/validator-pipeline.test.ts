@@ -126,10 +126,10 @@ describe('validator over real Kafka and PostgreSQL', () => {
     const noteId = await createNote();
     await send(noteId, JSON.stringify(raw(noteId, cleanExtraction(noteId))));
     const [row] = await settled(noteId);
-    expect(row.status).toBe('accepted');
+    expect(row!.status).toBe('accepted');
     const meds = await db.query(
       'SELECT name, dose_value::float AS dose, dose_unit, frequency_code, route_code, tenant_id FROM extraction_medications WHERE extraction_id = $1',
-      [row.id],
+      [row!.id],
     );
     expect(meds.rows).toEqual([
       { name: 'lisinopril', dose: 10, dose_unit: 'mg', frequency_code: 'QD', route_code: 'PO', tenant_id: tenant.id },
@@ -151,8 +151,8 @@ describe('validator over real Kafka and PostgreSQL', () => {
     });
     await send(noteId, JSON.stringify(raw(noteId, extraction)));
     const [row] = await settled(noteId);
-    expect(row.status).toBe('needs_review');
-    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row.id]);
+    expect(row!.status).toBe('needs_review');
+    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row!.id]);
     expect(flags.rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ code: 'NOT_GROUNDED', path: expect.stringMatching(/^\/medications\/1/) }),
@@ -165,8 +165,8 @@ describe('validator over real Kafka and PostgreSQL', () => {
     const broken = { ...cleanExtraction(noteId), medications: [{ name: { text: 'lisinopril' } }] };
     await send(noteId, JSON.stringify(raw(noteId, broken)));
     const [row] = await settled(noteId);
-    expect(row.status).toBe('rejected');
-    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row.id]);
+    expect(row!.status).toBe('rejected');
+    const flags = await db.query('SELECT code, path FROM extraction_flags WHERE extraction_id = $1', [row!.id]);
     expect(flags.rows.every((f: { code: string }) => f.code === 'SCHEMA_INVALID')).toBe(true);
     expect(flags.rows.map((f: { path: string }) => f.path)).toContain('/medications/0');
   });
@@ -194,7 +194,7 @@ describe('validator over real Kafka and PostgreSQL', () => {
     await send(key, JSON.stringify(raw(randomUUID(), cleanExtraction(noteId)))); // a note that does not exist
     await send(key, JSON.stringify(raw(noteId, cleanExtraction(noteId))));
     const [row] = await settled(noteId);
-    expect(row.status).toBe('accepted');
+    expect(row!.status).toBe('accepted');
 
     const ours = await waitFor(
       async () => {

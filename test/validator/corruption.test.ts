@@ -16,7 +16,8 @@ const SEED = 20261128;
 const MIN_CAUGHT = 0.95;
 const MAX_FALSE_FLAGGED = 0.05;
 
-type CorruptionKind = 'dose-value-10x' | 'unit-mg-mcg-swap' | 'wrong-frequency-code' | 'dose-moved' | 'hallucinated-drug';
+type CorruptionKind =
+  'dose-value-10x' | 'unit-mg-mcg-swap' | 'wrong-frequency-code' | 'dose-moved' | 'hallucinated-drug';
 
 interface Trial {
   readonly kind: CorruptionKind;
@@ -26,7 +27,18 @@ interface Trial {
 }
 
 // Drugs an engine might invent; a name is used only if the note does not contain it.
-const HALLUCINATED = ['warfarin', 'digoxin', 'methotrexate', 'oxycodone', 'amiodarone', 'insulin glargine', 'lithium', 'Xarelto', 'Eliquis', 'fentanyl'];
+const HALLUCINATED = [
+  'warfarin',
+  'digoxin',
+  'methotrexate',
+  'oxycodone',
+  'amiodarone',
+  'insulin glargine',
+  'lithium',
+  'Xarelto',
+  'Eliquis',
+  'fentanyl',
+];
 
 function withMedication(extraction: ClinicalExtraction, index: number, medication: Medication): ClinicalExtraction {
   return { ...extraction, medications: extraction.medications.map((m, i) => (i === index ? medication : m)) };
@@ -55,11 +67,17 @@ function buildTrials(notes: readonly NoteWithExtraction[]): Trial[] {
         add('dose-value-10x', withMedication(extraction, i, { ...m, dose: { ...m.dose, value: m.dose.value * 10 } }));
       }
       if (m.dose && (m.dose.unit === 'mg' || m.dose.unit === 'ug')) {
-        add('unit-mg-mcg-swap', withMedication(extraction, i, { ...m, dose: { ...m.dose, unit: m.dose.unit === 'mg' ? 'ug' : 'mg' } }));
+        add(
+          'unit-mg-mcg-swap',
+          withMedication(extraction, i, { ...m, dose: { ...m.dose, unit: m.dose.unit === 'mg' ? 'ug' : 'mg' } }),
+        );
       }
       if (m.frequency?.code != null) {
         const accepted = normaliseFrequency(m.frequency.text)?.acceptedCodes ?? new Set<FrequencyCode>();
-        const code = pick(random, FREQUENCY_CODES.filter((c) => !accepted.has(c)));
+        const code = pick(
+          random,
+          FREQUENCY_CODES.filter((c) => !accepted.has(c)),
+        );
         // A consistent wrong reading: the engine's code and its doses per day agree with each other, not the text.
         const frequency = { ...m.frequency, code, timesPerDay: FREQUENCY_TIMES_PER_DAY[code] };
         add('wrong-frequency-code', withMedication(extraction, i, { ...m, frequency }));
@@ -68,7 +86,12 @@ function buildTrials(notes: readonly NoteWithExtraction[]): Trial[] {
         // The dose is attached to another drug of the same note (and its own drug loses it).
         const others = meds
           .map((o, j) => ({ o, j }))
-          .filter(({ o, j }) => j !== i && compactText(o.name.text) !== compactText(m.name.text) && o.name.span?.start !== m.name.span?.start);
+          .filter(
+            ({ o, j }) =>
+              j !== i &&
+              compactText(o.name.text) !== compactText(m.name.text) &&
+              o.name.span?.start !== m.name.span?.start,
+          );
         if (others.length > 0) {
           const { o, j } = pick(random, others);
           const moved = withMedication(withMedication(extraction, i, { ...m, dose: null }), j, { ...o, dose: m.dose });
@@ -81,7 +104,10 @@ function buildTrials(notes: readonly NoteWithExtraction[]): Trial[] {
     for (const variant of ['no-span', 'wrong-offsets', 'relabelled-span'] as const) {
       const name = pick(random, absent);
       const start = Math.floor(random() * (note.text.length - name.length));
-      const donor = pick(random, meds.filter((d) => d.name.span !== null));
+      const donor = pick(
+        random,
+        meds.filter((d) => d.name.span !== null),
+      );
       const span =
         variant === 'no-span'
           ? null
@@ -96,7 +122,12 @@ function buildTrials(notes: readonly NoteWithExtraction[]): Trial[] {
         status: 'current',
         confidence: 0.9,
       };
-      trials.push({ kind: 'hallucinated-drug', note, target: meds.length, corrupted: { ...extraction, medications: [...meds, invented] } });
+      trials.push({
+        kind: 'hallucinated-drug',
+        note,
+        target: meds.length,
+        corrupted: { ...extraction, medications: [...meds, invented] },
+      });
     }
   }
   return trials;
@@ -116,8 +147,8 @@ function shifted(span: Span | null, at: number, delta: number): Span | null {
 }
 
 function rewriteDoseInNote(note: NoteWithExtraction, index: number, kind: NoteErrorKind): NoteWithExtraction | null {
-  const m = note.extraction.medications[index]!;
-  const dose = m.dose;
+  const m = note.extraction.medications[index];
+  const dose = m?.dose;
   if (!dose?.span || dose.value === null) return null;
   const old = dose.span.text;
   const match = kind === 'note-says-10x' ? NUMBER_RE.exec(old) : MG_RE.exec(old);
@@ -126,12 +157,28 @@ function rewriteDoseInNote(note: NoteWithExtraction, index: number, kind: NoteEr
   const text = old.slice(0, match.index) + replacement + old.slice(match.index + match[0].length);
   const delta = text.length - old.length;
   const at = dose.span.end;
-  const shift = <T extends { span: Span | null }>(mention: T | null): T | null => mention && { ...mention, span: shifted(mention.span, at, delta) };
+  const shift = <T extends { span: Span | null }>(mention: T | null): T | null =>
+    mention && { ...mention, span: shifted(mention.span, at, delta) };
   const medications = note.extraction.medications.map((med, i) => {
-    const moved = { ...med, name: shift(med.name)!, dose: shift(med.dose), frequency: shift(med.frequency), route: shift(med.route) };
+    const moved = {
+      ...med,
+      name: shift(med.name)!,
+      dose: shift(med.dose),
+      frequency: shift(med.frequency),
+      route: shift(med.route),
+    };
     if (i !== index || !moved.dose || !dose.span) return moved;
     const value = kind === 'note-says-10x' ? dose.value! * 10 : dose.value;
-    return { ...moved, dose: { ...moved.dose, text, value, unit: kind === 'note-says-10x' ? dose.unit : 'ug', span: { text, start: dose.span.start, end: dose.span.end + delta } } };
+    return {
+      ...moved,
+      dose: {
+        ...moved.dose,
+        text,
+        value,
+        unit: kind === 'note-says-10x' ? dose.unit : 'ug',
+        span: { text, start: dose.span.start, end: dose.span.end + delta },
+      },
+    };
   });
   return {
     id: note.id,
@@ -185,8 +232,12 @@ describe('validator on corrupted gold-derived extractions', () => {
       perKind.set(trial.kind, { caught: tally.caught + (caught ? 1 : 0), total: tally.total + 1 });
     }
     const caught = [...perKind.values()].reduce((s, t) => s + t.caught, 0);
-    const lines = [...perKind].map(([kind, t]) => `  ${kind.padEnd(22)} ${t.caught}/${t.total} = ${((100 * t.caught) / t.total).toFixed(1)}%`);
-    console.log(`corrupted entries caught: ${caught}/${trials.length} = ${((100 * caught) / trials.length).toFixed(1)}%\n${lines.join('\n')}`);
+    const lines = [...perKind].map(
+      ([kind, t]) => `  ${kind.padEnd(22)} ${t.caught}/${t.total} = ${((100 * t.caught) / t.total).toFixed(1)}%`,
+    );
+    console.log(
+      `corrupted entries caught: ${caught}/${trials.length} = ${((100 * caught) / trials.length).toFixed(1)}%\n${lines.join('\n')}`,
+    );
     expect(trials.length).toBeGreaterThan(400);
     expect(caught / trials.length).toBeGreaterThanOrEqual(MIN_CAUGHT);
     for (const t of perKind.values()) expect(t.caught / t.total).toBeGreaterThanOrEqual(MIN_CAUGHT);
@@ -207,11 +258,15 @@ describe('validator on corrupted gold-derived extractions', () => {
         }
       });
     }
-    const lines = [...tally].map(([kind, t]) => `  ${kind.padEnd(22)} ${t.caught}/${t.total} = ${((100 * t.caught) / t.total).toFixed(1)}%`);
+    const lines = [...tally].map(
+      ([kind, t]) => `  ${kind.padEnd(22)} ${t.caught}/${t.total} = ${((100 * t.caught) / t.total).toFixed(1)}%`,
+    );
     console.log(`errors carried by the note, entries of drugs with a dose range:\n${lines.join('\n')}`);
     // A slip to mcg moves a dose 1000x, far outside any range; 10x is caught only when it leaves the generous range
     // or the daily maximum, so its floor is lower.
-    expect(tally.get('note-says-mcg-for-mg')!.caught / tally.get('note-says-mcg-for-mg')!.total).toBeGreaterThanOrEqual(0.95);
+    expect(tally.get('note-says-mcg-for-mg')!.caught / tally.get('note-says-mcg-for-mg')!.total).toBeGreaterThanOrEqual(
+      0.95,
+    );
     expect(tally.get('note-says-10x')!.caught / tally.get('note-says-10x')!.total).toBeGreaterThanOrEqual(0.5);
   });
 });

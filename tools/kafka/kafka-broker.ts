@@ -319,7 +319,7 @@ interface PreparedBroker {
 /** Everything before the broker JVM starts: jars, ports, config files and a formatted storage dir. */
 async function prepareBroker(opts: KafkaBrokerOptions, log: (line: string) => void): Promise<PreparedBroker> {
   const libsDir = await ensureKafkaJars(log);
-  const [port, controllerPort] = await pickPorts([opts.port ?? 0, opts.controllerPort ?? 0]);
+  const [port, controllerPort] = (await pickPorts([opts.port ?? 0, opts.controllerPort ?? 0])) as [number, number];
   if (port === controllerPort) throw new Error(`port and controllerPort must differ (both ${port})`);
 
   let dataDir = opts.dataDir;

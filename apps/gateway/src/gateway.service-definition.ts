@@ -12,7 +12,10 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
   prepare: async (config, logger, messaging) => {
     if (config.MIGRATE_ON_BOOT) {
       const result = await applyMigrations(config.DATABASE_URL, config.MIGRATIONS_DIR, (m) => logger.info(m));
-      logger.info({ applied: result.applied.length, alreadyApplied: result.alreadyApplied.length }, 'migrations checked');
+      logger.info(
+        { applied: result.applied.length, alreadyApplied: result.alreadyApplied.length },
+        'migrations checked',
+      );
     }
     // Best effort: the gateway must accept notes while Kafka is down (the outbox holds them), so it does not wait.
     await messaging

@@ -1,7 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DatabaseModule, PrismaService } from '#database';
-import { HealthModule, MessageProducer, MessageRunner, READINESS_PROBES, type Messaging, type ReadinessProbe } from '#platform';
+import {
+  HealthModule,
+  MessageProducer,
+  MessageRunner,
+  READINESS_PROBES,
+  type Messaging,
+  type ReadinessProbe,
+} from '#platform';
 import type { ValidatorConfig } from './config/validator.config.js';
 import { ExtractionRepository } from './persistence/extraction.repository.js';
 import { RawExtractionHandler } from './validation/raw-extraction.handler.js';

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { normaliseFrequency, normaliseRoute, parseDose } from '#clinical';
-import { EXTRACTION_SCHEMA_VERSION, MEDICATION_STATUSES, type ClinicalExtraction, type Medication, type Span } from '#schemas';
+import {
+  EXTRACTION_SCHEMA_VERSION,
+  MEDICATION_STATUSES,
+  type ClinicalExtraction,
+  type Medication,
+  type Span,
+} from '#schemas';
 import { pick, seededRandom } from './seeded-random.js';
 
 /**
@@ -59,7 +65,9 @@ export function goldMedicationToContract(g: GoldMedication): Medication {
   const frequency = g.frequency ? normaliseFrequency(g.frequency.text) : null;
   return {
     name: { text: g.name.text, span: toSpan(g.name) },
-    dose: g.dose ? { text: g.dose.text, span: toSpan(g.dose), value: dose?.value ?? null, unit: dose?.unit?.code ?? null } : null,
+    dose: g.dose
+      ? { text: g.dose.text, span: toSpan(g.dose), value: dose?.value ?? null, unit: dose?.unit?.code ?? null }
+      : null,
     frequency: g.frequency
       ? {
           text: g.frequency.text,
@@ -106,6 +114,7 @@ export function loadGoldExtractions(): NoteWithExtraction[] | null {
 }
 
 // name, dose, frequency, route as they appear in a medication list.
+// prettier-ignore
 const SYNTHETIC_SIGS: readonly (readonly [string, string, string, string])[] = [
   ['Lisinopril', '10 mg', 'daily', 'p.o.'], ['Metformin', '500 mg', 'b.i.d.', 'by mouth'], ['Atorvastatin', '40 mg', 'at bedtime', 'p.o.'],
   ['Metoprolol', '25 mg', 'twice a day', 'p.o.'], ['Levothyroxine', '75 mcg', 'every morning', 'orally'], ['Amlodipine', '5 mg', 'q.d.', 'p.o.'],
@@ -134,7 +143,15 @@ export function syntheticExtractions(notes: number, medsPerNote: number, seed = 
       const routeSpan = at(route, doseSpan.end + 1);
       const frequencySpan = at(frequency, routeSpan.end + 1);
       text += line;
-      medications.push(goldMedicationToContract({ name: nameSpan, dose: doseSpan, frequency: frequencySpan, route: routeSpan, status: 'current' }));
+      medications.push(
+        goldMedicationToContract({
+          name: nameSpan,
+          dose: doseSpan,
+          frequency: frequencySpan,
+          route: routeSpan,
+          status: 'current',
+        }),
+      );
     }
     text += 'PLAN: Continue current medications. Follow up in three months.\n';
     return { id, text, extraction: extractionOf(id, medications) };

@@ -21,7 +21,7 @@ const KEY_PATTERN = /^cx_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
 export function parseApiKey(presented: string): ParsedApiKey | null {
   const match = KEY_PATTERN.exec(presented);
-  return match ? { keyId: match[1], secret: match[2] } : null;
+  return match ? { keyId: match[1]!, secret: match[2]! } : null;
 }
 
 export function generateApiKey(): { keyId: string; secret: string; plaintext: string } {

@@ -57,9 +57,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async publish(events: PendingOutboxEvent[]): Promise<void> {
     let start = 0;
     while (start < events.length) {
-      const topic = events[start].topic;
+      const topic = events[start]!.topic;
       let end = start;
-      while (end < events.length && events[end].topic === topic) end++;
+      while (end < events.length && events[end]!.topic === topic) end++;
       await this.producer.send(
         topic,
         events.slice(start, end).map((e) => ({ key: e.messageKey, value: e.payload })),

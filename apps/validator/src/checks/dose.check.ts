@@ -1,4 +1,13 @@
-import { amountsEqual, convertAmount, unitsComparable, type DoseReference, type DoseUnit, type ParsedDose, type UnitDimension } from '#clinical';
+import {
+  amountsEqual,
+  convertAmount,
+  unitsComparable,
+  type DoseAmount,
+  type DoseReference,
+  type DoseUnit,
+  type ParsedDose,
+  type UnitDimension,
+} from '#clinical';
 import type { MedicationFacts } from './medication-facts.js';
 import { flag, formatRatio, type ValidationFlag } from './validation-flag.js';
 
@@ -35,44 +44,65 @@ function powerOfTenRatio(a: number, b: number): number | null {
   return rounded !== 0 && Math.abs(exponent - rounded) < 1e-9 ? Math.pow(10, rounded) : null;
 }
 
-function checkValueAgainstText(value: number, unit: DoseUnit | null, reading: ParsedDose, path: string, flags: ValidationFlag[]): void {
-  const { numbers } = reading;
-  if (numbers.some((n) => amountsEqual(n, value))) return;
-  // An engine may normalise "0.1 mg" to 100 ug: the value then matches the text once converted.
-  if (unit && reading.unit) {
-    const from = reading.unit;
-    const matchesConverted = numbers.some((n) => {
-      const c = convertAmount(n, from, unit);
-      return c !== null && amountsEqual(c, value);
-    });
-    if (matchesConverted) return;
-  }
-  if (numbers.length === 0) {
-    flags.push(flag('DOSE_VALUE_NOT_IN_TEXT', `${path}/value`, 'dose value is given but the dose text contains no number'));
-    return;
-  }
-  const ratio = numbers.length === 1 ? powerOfTenRatio(value, numbers[0]!) : null;
-  const how = ratio === null ? '' : ratio > 1 ? ` (it is ${ratio}x the number in the text)` : ` (it is 1/${1 / ratio} of the number in the text)`;
-  flags.push(flag('DOSE_VALUE_NOT_IN_TEXT', `${path}/value`, `dose value does not match any number in the dose text${how}`));
+/** Whether an amount read from the text is `value unit`, as written or converted ("0.1 mg" is 100 ug). */
+function isQuantity(amount: DoseAmount, value: number, unit: DoseUnit): boolean {
+  if (!amount.unit) return false;
+  if (amount.unit.code === unit.code) return amountsEqual(amount.value, value);
+  const converted = convertAmount(amount.value, amount.unit, unit);
+  return converted !== null && amountsEqual(converted, value);
 }
 
-function checkUnitAgainstText(value: number | null, unit: DoseUnit, reading: ParsedDose, path: string, flags: ValidationFlag[]): void {
-  const textUnit = reading.unit;
-  if (!textUnit || textUnit.code === unit.code) return;
-  if (!unitsComparable(unit, textUnit)) {
-    flags.push(flag('DOSE_UNIT_MISMATCH', `${path}/unit`, 'dose unit is of a different kind than the unit in the dose text'));
+function checkValueAgainstText(
+  value: number,
+  unit: DoseUnit | null,
+  reading: ParsedDose,
+  path: string,
+  flags: ValidationFlag[],
+): void {
+  const { amounts } = reading;
+  if (amounts.some((a) => amountsEqual(a.value, value) || (unit !== null && isQuantity(a, value, unit)))) return;
+  if (amounts.length === 0) {
+    flags.push(
+      flag('DOSE_VALUE_NOT_IN_TEXT', `${path}/value`, 'dose value is given but the dose text contains no number'),
+    );
     return;
   }
-  // Same kind, different unit: fine only if the value was converted along with it (without a value, nothing was).
-  const converted =
-    value !== null &&
-    reading.numbers.some((n) => {
-      const c = convertAmount(n, textUnit, unit);
-      return c !== null && amountsEqual(c, value);
-    });
-  if (!converted) {
-    flags.push(flag('DOSE_UNIT_MISMATCH', `${path}/unit`, 'dose unit differs from the unit in the dose text and no converted value explains it'));
-  }
+  const ratio = amounts.length === 1 ? powerOfTenRatio(value, amounts[0]!.value) : null;
+  const how =
+    ratio === null
+      ? ''
+      : ratio > 1
+        ? ` (it is ${ratio}x the number in the text)`
+        : ` (it is 1/${1 / ratio} of the number in the text)`;
+  flags.push(
+    flag('DOSE_VALUE_NOT_IN_TEXT', `${path}/value`, `dose value does not match any number in the dose text${how}`),
+  );
+}
+
+function checkUnitAgainstText(
+  value: number | null,
+  unit: DoseUnit,
+  reading: ParsedDose,
+  path: string,
+  flags: ValidationFlag[],
+): void {
+  const written = reading.amounts.filter((a) => a.unit !== null);
+  // No unit in the text ("Lasix 40"): the engine supplied one, which only the knowledge checks can judge.
+  if (written.length === 0) return;
+  if (value !== null && written.some((a) => isQuantity(a, value, unit))) return;
+  // A value that is not in the text at all is the value check's finding; the unit is fine if the text uses it.
+  const valueInText = value !== null && reading.amounts.some((a) => amountsEqual(a.value, value));
+  if (!valueInText && written.some((a) => a.unit?.code === unit.code)) return;
+  const sameKind = written.some((a) => a.unit !== null && unitsComparable(a.unit, unit));
+  flags.push(
+    flag(
+      'DOSE_UNIT_MISMATCH',
+      `${path}/unit`,
+      sameKind
+        ? 'dose unit differs from the unit in the dose text and no converted value explains it'
+        : 'dose unit is of a different kind than the units in the dose text',
+    ),
+  );
 }
 
 function within(amount: number, ref: DoseReference): boolean {
@@ -80,17 +110,39 @@ function within(amount: number, ref: DoseReference): boolean {
 }
 
 /** Range check against the table; returns whether it flagged, so the daily check does not pile on. */
-function checkRange(amount: number, unit: DoseUnit, ref: DoseReference, path: string, flags: ValidationFlag[]): boolean {
+function checkRange(
+  amount: number,
+  unit: DoseUnit,
+  ref: DoseReference,
+  path: string,
+  flags: ValidationFlag[],
+): boolean {
   if (within(amount, ref)) return false;
   const above = amount > ref.max;
   if (unit.dimension === 'mass' && within(above ? amount / MASS_MIX_UP_FACTOR : amount * MASS_MIX_UP_FACTOR, ref)) {
     flags.push(
-      flag('DOSE_UNIT_SUSPECT', `${path}/unit`, `dose is ${above ? '1000x above' : '1000x below'} the usual range for this drug; consistent with a mg/mcg or g/mg mix-up`),
+      flag(
+        'DOSE_UNIT_SUSPECT',
+        `${path}/unit`,
+        `dose is ${above ? '1000x above' : '1000x below'} the usual range for this drug; consistent with a mg/mcg or g/mg mix-up`,
+      ),
     );
   } else if (above) {
-    flags.push(flag('DOSE_ABOVE_RANGE', `${path}/value`, `dose is ${formatRatio(amount / ref.max)} the usual maximum single dose for this drug`));
+    flags.push(
+      flag(
+        'DOSE_ABOVE_RANGE',
+        `${path}/value`,
+        `dose is ${formatRatio(amount / ref.max)} the usual maximum single dose for this drug`,
+      ),
+    );
   } else {
-    flags.push(flag('DOSE_BELOW_RANGE', `${path}/value`, `dose is ${formatRatio(ref.min / amount)} below the usual minimum single dose for this drug`));
+    flags.push(
+      flag(
+        'DOSE_BELOW_RANGE',
+        `${path}/value`,
+        `dose is ${formatRatio(ref.min / amount)} below the usual minimum single dose for this drug`,
+      ),
+    );
   }
   return true;
 }
@@ -116,7 +168,9 @@ export function checkDose(facts: MedicationFacts, adultRangesApply: boolean, fla
 
   const { drug } = facts;
   if (!drug) {
-    flags.push(flag('DRUG_UNKNOWN', `${facts.path}/name`, 'drug is not in the knowledge table; its dose range was not checked'));
+    flags.push(
+      flag('DRUG_UNKNOWN', `${facts.path}/name`, 'drug is not in the knowledge table; its dose range was not checked'),
+    );
     return;
   }
   if (!drug.dimensions.has(unit.dimension)) {
@@ -130,7 +184,11 @@ export function checkDose(facts: MedicationFacts, adultRangesApply: boolean, fla
   const timesPerDay = facts.medication.frequency?.timesPerDay ?? facts.frequencyReading?.timesPerDay ?? null;
   if (timesPerDay !== null && amount * timesPerDay > ref.maxDaily * DAILY_TOLERANCE) {
     flags.push(
-      flag('DAILY_DOSE_ABOVE_MAX', path, `daily dose (dose x times per day) is ${formatRatio((amount * timesPerDay) / ref.maxDaily)} the usual maximum daily dose for this drug`),
+      flag(
+        'DAILY_DOSE_ABOVE_MAX',
+        path,
+        `daily dose (dose x times per day) is ${formatRatio((amount * timesPerDay) / ref.maxDaily)} the usual maximum daily dose for this drug`,
+      ),
     );
   }
 }

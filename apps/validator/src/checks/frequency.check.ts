@@ -9,7 +9,13 @@ export function checkFrequency(facts: MedicationFacts, flags: ValidationFlag[]):
   const path = `${facts.path}/frequency`;
   const reading = facts.frequencyReading;
   if (!reading) {
-    flags.push(flag('FREQUENCY_UNPARSEABLE', path, 'frequency text could not be read as a dosing frequency, so its coding was not verified'));
+    flags.push(
+      flag(
+        'FREQUENCY_UNPARSEABLE',
+        path,
+        'frequency text could not be read as a dosing frequency, so its coding was not verified',
+      ),
+    );
     return;
   }
   if (frequency.code !== null && !reading.acceptedCodes.has(frequency.code)) {
@@ -20,7 +26,13 @@ export function checkFrequency(facts: MedicationFacts, flags: ValidationFlag[]):
   }
   if (frequency.asNeeded !== reading.asNeeded) {
     flags.push(
-      flag('FREQUENCY_MISMATCH', `${path}/asNeeded`, reading.asNeeded ? 'frequency text says as needed but the entry does not' : 'entry says as needed but the frequency text does not'),
+      flag(
+        'FREQUENCY_MISMATCH',
+        `${path}/asNeeded`,
+        reading.asNeeded
+          ? 'frequency text says as needed but the entry does not'
+          : 'entry says as needed but the frequency text does not',
+      ),
     );
   }
 }

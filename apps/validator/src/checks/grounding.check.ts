@@ -31,12 +31,22 @@ function spanMatchesNote(note: NoteText, span: Span, path: string, flags: Valida
  * Grounds one mention. Returns the note text it stands for, or null when the mention cannot be trusted (its span is
  * wrong, or it has none and its text is not in the note); later checks skip comparisons against untrusted text.
  */
-export function groundMention(note: NoteText, mention: Mention, path: string, flags: ValidationFlag[]): GroundedText | null {
+export function groundMention(
+  note: NoteText,
+  mention: Mention,
+  path: string,
+  flags: ValidationFlag[],
+): GroundedText | null {
   const { span } = mention;
   if (span === null) {
     if (note.contains(mention.text)) {
       flags.push(
-        flag('NOT_GROUNDED', `${path}/span`, 'value has no span; its text occurs in the note but its position is unknown', 'warning'),
+        flag(
+          'NOT_GROUNDED',
+          `${path}/span`,
+          'value has no span; its text occurs in the note but its position is unknown',
+          'warning',
+        ),
       );
       return { text: mention.text, span: null };
     }
@@ -45,7 +55,9 @@ export function groundMention(note: NoteText, mention: Mention, path: string, fl
   }
   if (!spanMatchesNote(note, span, `${path}/span`, flags)) return null;
   if (compactText(mention.text) !== compactText(span.text)) {
-    flags.push(flag('MENTION_TEXT_MISMATCH', `${path}/text`, 'mention text differs from the note text its span points to'));
+    flags.push(
+      flag('MENTION_TEXT_MISMATCH', `${path}/text`, 'mention text differs from the note text its span points to'),
+    );
   }
   return { text: span.text, span };
 }

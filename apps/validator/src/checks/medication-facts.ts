@@ -68,6 +68,10 @@ function collectOne(note: NoteText, medication: Medication, index: number, flags
 }
 
 /** Grounds each medication's mentions (flags go to `flags`) and collects its facts. */
-export function collectMedicationFacts(note: NoteText, medications: readonly Medication[], flags: ValidationFlag[]): MedicationFacts[] {
+export function collectMedicationFacts(
+  note: NoteText,
+  medications: readonly Medication[],
+  flags: ValidationFlag[],
+): MedicationFacts[] {
   return medications.map((m, i) => collectOne(note, m, i, flags));
 }

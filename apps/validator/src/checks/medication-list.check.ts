@@ -34,7 +34,9 @@ function dosesDiffer(a: MedicationFacts, b: MedicationFacts): boolean {
   return converted !== null && !amountsEqual(va, converted);
 }
 
-export function checkMedicationList(facts: readonly MedicationFacts[], flags: ValidationFlag[]): void {
+/** Flags duplicates and dose conflicts; returns the indices of duplicate entries, which other checks can skip. */
+export function checkMedicationList(facts: readonly MedicationFacts[], flags: ValidationFlag[]): ReadonlySet<number> {
+  const duplicates = new Set<number>();
   const firstByKey = new Map<string, number>();
   const byDrug = new Map<string, MedicationFacts[]>();
   for (const f of facts) {
@@ -42,6 +44,7 @@ export function checkMedicationList(facts: readonly MedicationFacts[], flags: Va
     const first = firstByKey.get(key);
     if (first !== undefined) {
       flags.push(flag('DUPLICATE_MEDICATION', f.path, `entry repeats entry ${first} (same mentions, same status)`));
+      duplicates.add(f.index);
       continue;
     }
     firstByKey.set(key, f.index);
@@ -53,10 +56,19 @@ export function checkMedicationList(facts: readonly MedicationFacts[], flags: Va
     }
     // One name mention with two sigs ("insulin 10 units in the morning and 5 units at night", "increased from 40 mg
     // to 60 mg") is the note stating two doses on purpose; statuses that differ (stopped vs new) explain a change.
-    const conflict = sameDrug.find((other) => other.medication.status === f.medication.status && !sameNameMention(other, f) && dosesDiffer(other, f));
+    const conflict = sameDrug.find(
+      (other) => other.medication.status === f.medication.status && !sameNameMention(other, f) && dosesDiffer(other, f),
+    );
     if (conflict) {
-      flags.push(flag('DOSE_CONFLICT', `${f.path}/dose`, `dose differs from entry ${conflict.index} for the same drug with the same status`));
+      flags.push(
+        flag(
+          'DOSE_CONFLICT',
+          `${f.path}/dose`,
+          `dose differs from entry ${conflict.index} for the same drug with the same status`,
+        ),
+      );
     }
     sameDrug.push(f);
   }
+  return duplicates;
 }

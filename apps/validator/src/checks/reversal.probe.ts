@@ -37,7 +37,10 @@ export function buildReversalQuestions(facts: readonly MedicationFacts[]): Rever
 }
 
 /** Flags each question whose answer is not the entry the extraction chose, and attributes claimed by two entries. */
-export function judgeReversal(questions: readonly ReversalQuestion[], answers: readonly ReversalAnswer[]): ValidationFlag[] {
+export function judgeReversal(
+  questions: readonly ReversalQuestion[],
+  answers: readonly ReversalAnswer[],
+): ValidationFlag[] {
   const flags: ValidationFlag[] = [];
   const claimedBy = new Map<string, number>();
   questions.forEach((q, i) => {
@@ -45,7 +48,11 @@ export function judgeReversal(questions: readonly ReversalQuestion[], answers: r
     const answer = answers[i] ?? null;
     if (answer !== null && !answer.includes(q.medication)) {
       flags.push(
-        flag('REVERSAL_INCONSISTENT', path, `this ${q.attribute} belongs to the medication mention of entry ${answer[0]} in the note, not to this entry`),
+        flag(
+          'REVERSAL_INCONSISTENT',
+          path,
+          `this ${q.attribute} belongs to the medication mention of entry ${answer[0]} in the note, not to this entry`,
+        ),
       );
       return;
     }

@@ -8,7 +8,9 @@ export function checkRoute(facts: MedicationFacts, flags: ValidationFlag[]): voi
   const path = `${facts.path}/route`;
   if (facts.route) {
     if (facts.routeReading === null) {
-      flags.push(flag('ROUTE_UNPARSEABLE', path, 'route text could not be read as a route, so its coding was not verified'));
+      flags.push(
+        flag('ROUTE_UNPARSEABLE', path, 'route text could not be read as a route, so its coding was not verified'),
+      );
     } else if (route.code !== null && route.code !== facts.routeReading) {
       flags.push(flag('ROUTE_MISMATCH', `${path}/code`, 'route code does not match the route text'));
     }

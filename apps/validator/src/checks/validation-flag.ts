@@ -48,7 +48,12 @@ export const FLAG_SEVERITIES = {
 
 export type FlagCode = keyof typeof FLAG_SEVERITIES;
 
-export function flag(code: FlagCode, path: string, message: string, severity: FlagSeverity = FLAG_SEVERITIES[code]): ValidationFlag {
+export function flag(
+  code: FlagCode,
+  path: string,
+  message: string,
+  severity: FlagSeverity = FLAG_SEVERITIES[code],
+): ValidationFlag {
   return { code, severity, message, path };
 }
 

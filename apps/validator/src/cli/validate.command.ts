@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { validateExtraction } from '../validation/extraction-validator.js';
 import { CliInputError } from './cli-input.error.js';
@@ -50,7 +51,8 @@ async function loadNotes(file: string): Promise<Map<string, string>> {
     if (!isRecord(value) || typeof value['id'] !== 'string' || typeof value['text'] !== 'string') {
       throw new CliInputError(`--notes line ${lineNumber}: expected an object with string "id" and "text"`);
     }
-    if (notes.has(value['id'])) throw new CliInputError(`--notes line ${lineNumber}: note id "${value['id']}" appears twice`);
+    if (notes.has(value['id']))
+      throw new CliInputError(`--notes line ${lineNumber}: note id "${value['id']}" appears twice`);
     notes.set(value['id'], value['text']);
   }
   return notes;
@@ -73,7 +75,8 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
       const noteId = isRecord(value) ? value['noteId'] : undefined;
       if (typeof noteId !== 'string') throw new CliInputError(`--input line ${lineNumber}: no string "noteId"`);
       const text = notes.get(noteId);
-      if (text === undefined) throw new CliInputError(`--input line ${lineNumber}: note id "${noteId}" not found in --notes`);
+      if (text === undefined)
+        throw new CliInputError(`--input line ${lineNumber}: note id "${noteId}" not found in --notes`);
       const outcome = validateExtraction(text, value);
       const flags = outcome.flags.map(({ code, severity, message, path }) => ({ code, severity, message, path }));
       summary.extractions++;
@@ -85,7 +88,9 @@ export async function validateFiles(options: ValidateFilesOptions): Promise<Vali
     renameSync(partial, output);
     return summary;
   } catch (error) {
-    out.destroy();
+    // Let pending writes settle before removing the file; a write error here changes nothing about the outcome.
+    out.end();
+    await finished(out).catch(() => undefined);
     rmSync(partial, { force: true });
     throw error;
   }
@@ -96,7 +101,12 @@ function parseValidateArgs(args: readonly string[]): ValidateFilesOptions | 'hel
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { input: { type: 'string' }, notes: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        input: { type: 'string' },
+        notes: { type: 'string' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -104,9 +114,14 @@ function parseValidateArgs(args: readonly string[]): ValidateFilesOptions | 'hel
     throw new CliInputError(`${error instanceof Error ? error.message : String(error)}\n\n${VALIDATE_USAGE}`);
   }
   if (values.help) return 'help';
-  const missing = (['input', 'notes', 'output'] as const).filter((k) => !values[k]);
-  if (missing.length > 0) throw new CliInputError(`missing ${missing.map((k) => `--${k}`).join(', ')}\n\n${VALIDATE_USAGE}`);
-  return { input: values.input!, notes: values.notes!, output: values.output! };
+  const { input, notes, output } = values;
+  if (!input || !notes || !output) {
+    const missing = Object.entries({ input, notes, output })
+      .filter(([, v]) => !v)
+      .map(([k]) => `--${k}`);
+    throw new CliInputError(`missing ${missing.join(', ')}\n\n${VALIDATE_USAGE}`);
+  }
+  return { input, notes, output };
 }
 
 export const validateCommand = {
@@ -119,7 +134,9 @@ export const validateCommand = {
       return 0;
     }
     const s = await validateFiles(options);
-    io.stderr(`validated ${s.extractions} extractions: ${s.accepted} accepted, ${s.needs_review} needs_review, ${s.rejected} rejected\n`);
+    io.stderr(
+      `validated ${s.extractions} extractions: ${s.accepted} accepted, ${s.needs_review} needs_review, ${s.rejected} rejected\n`,
+    );
     return 0;
   },
 };

@@ -33,15 +33,23 @@ function checkContent(noteText: string, extraction: ClinicalExtraction): Validat
   const facts = collectMedicationFacts(note, extraction.medications, flags);
   const adult = adultRangesApply(extraction);
   if (!adult && facts.some((f) => f.medication.dose?.value != null)) {
-    flags.push(flag('RANGE_CHECKS_SKIPPED', '/patient/age', 'dose ranges are adult references; range checks were skipped for this patient'));
+    flags.push(
+      flag(
+        'RANGE_CHECKS_SKIPPED',
+        '/patient/age',
+        'dose ranges are adult references; range checks were skipped for this patient',
+      ),
+    );
   }
   for (const f of facts) {
     checkDose(f, adult, flags);
     checkFrequency(f, flags);
     checkRoute(f, flags);
   }
-  if (facts.length > 0) flags.push(...runReversalProbe(facts, createSpanAnswerer(note, facts)));
-  checkMedicationList(facts, flags);
+  const duplicates = checkMedicationList(facts, flags);
+  // A duplicate is reported once, as a duplicate, not again as a second owner of the same dose.
+  const distinct = duplicates.size > 0 ? facts.filter((f) => !duplicates.has(f.index)) : facts;
+  if (distinct.length > 0) flags.push(...runReversalProbe(distinct, createSpanAnswerer(note, distinct)));
   return flags;
 }
 

@@ -14,8 +14,17 @@ export interface ParsedDose {
   readonly value: number | null;
   /** The high end of a range; null otherwise. */
   readonly high: number | null;
-  /** Every amount in the text (range ends, combination parts), for "does this value appear in the text" checks. */
-  readonly numbers: readonly number[];
+  /** The unit of the leading amount ("2 tablets (1000 mg)" gives tablets). */
+  readonly unit: DoseUnit | null;
+  /**
+   * Every amount in the text with the unit written after its group (range ends and combination parts share one), for
+   * "does this value appear in the text" checks: "2 tablets (1000 mg)" gives 2 tablets and 1000 mg.
+   */
+  readonly amounts: readonly DoseAmount[];
+}
+
+export interface DoseAmount {
+  readonly value: number;
   readonly unit: DoseUnit | null;
 }
 
@@ -27,10 +36,12 @@ interface NumberToken {
   fraction: boolean;
 }
 
+// prettier-ignore
 const WORD_NUMBERS: ReadonlyMap<string, number> = new Map([
   ['one', 1], ['two', 2], ['three', 3], ['four', 4], ['five', 5], ['six', 6], ['seven', 7], ['eight', 8],
   ['nine', 9], ['ten', 10], ['eleven', 11], ['twelve', 12], ['half', 0.5],
 ]);
+// prettier-ignore
 const VULGAR_FRACTIONS: ReadonlyMap<string, number> = new Map([['½', 0.5], ['¼', 0.25], ['¾', 0.75], ['⅓', 1 / 3], ['⅔', 2 / 3]]);
 
 // Group 1: digits (with thousands commas or a decimal part); 2: a number word; 3: a vulgar fraction character.
@@ -43,7 +54,13 @@ const RANGE_GAP_RE = /^\s*(?:-|–|—|to|or)\s*$/;
 const MIXED_GAP_RE = /^(?:\s+|\s*-\s*|\s+and\s+(?:a\s+)?)$/;
 const PROPER_FRACTION_MAX_DENOMINATOR = 16;
 
-const NONE: ParsedDose = Object.freeze({ kind: 'none', value: null, high: null, numbers: Object.freeze([]), unit: null });
+const NONE: ParsedDose = Object.freeze({
+  kind: 'none',
+  value: null,
+  high: null,
+  unit: null,
+  amounts: Object.freeze([]),
+});
 
 function tokenise(text: string): NumberToken[] {
   const tokens: NumberToken[] = [];
@@ -57,7 +74,12 @@ function tokenise(text: string): NumberToken[] {
           ? WORD_NUMBERS.get(word)
           : VULGAR_FRACTIONS.get(vulgar ?? '');
     if (value === undefined || !Number.isFinite(value)) continue;
-    tokens.push({ value, start: m.index, end: m.index + whole.length, fraction: word === 'half' || vulgar !== undefined });
+    tokens.push({
+      value,
+      start: m.index,
+      end: m.index + whole.length,
+      fraction: word === 'half' || vulgar !== undefined,
+    });
   }
   return tokens;
 }
@@ -92,7 +114,13 @@ function mergeMixedNumbers(text: string, tokens: NumberToken[]): NumberToken[] {
   for (let i = 0; i < tokens.length; i++) {
     const a = tokens[i]!;
     const b = tokens[i + 1];
-    if (b !== undefined && b.fraction && !a.fraction && Number.isInteger(a.value) && MIXED_GAP_RE.test(text.slice(a.end, b.start))) {
+    if (
+      b !== undefined &&
+      b.fraction &&
+      !a.fraction &&
+      Number.isInteger(a.value) &&
+      MIXED_GAP_RE.test(text.slice(a.end, b.start))
+    ) {
       merged.push({ value: a.value + b.value, start: a.start, end: b.end, fraction: false });
       i++;
     } else {
@@ -102,35 +130,53 @@ function mergeMixedNumbers(text: string, tokens: NumberToken[]): NumberToken[] {
   return merged;
 }
 
+interface DoseGroup {
+  kind: Exclude<DoseKind, 'none'>;
+  tokens: NumberToken[];
+  unit: DoseUnit | null;
+}
+
+/** Splits tokens into groups chained by range ("1-2", "1 to 2") or combination ("80/12.5") connectors. */
+function groupTokens(text: string, tokens: readonly NumberToken[]): DoseGroup[] {
+  const groups: DoseGroup[] = [];
+  let current: DoseGroup | undefined;
+  for (const token of tokens) {
+    const last = current?.tokens[current.tokens.length - 1];
+    const gap = last ? text.slice(last.end, token.start) : '';
+    if (current && last && SLASH_GAP_RE.test(gap)) {
+      current.kind = 'combination';
+      current.tokens.push(token);
+    } else if (current && last && current.kind !== 'combination' && RANGE_GAP_RE.test(gap)) {
+      current.kind = 'range';
+      current.tokens.push(token);
+    } else {
+      current = { kind: 'single', tokens: [token], unit: null };
+      groups.push(current);
+    }
+  }
+  for (const group of groups) {
+    const end = group.tokens[group.tokens.length - 1]?.end ?? 0;
+    group.unit = readLeadingUnit(text.slice(end));
+  }
+  return groups;
+}
+
 function parseDoseUncached(text: string): ParsedDose {
   const lower = text.toLowerCase().replace(HALF_PHRASE_RE, 'half');
-  const tokens = mergeMixedNumbers(lower, mergeFractions(lower, tokenise(lower)));
-  const first = tokens[0];
-  if (first === undefined) return NONE;
-
-  // The first group is the leading number plus whatever range or combination connectors chain onto it.
-  let kind: Exclude<DoseKind, 'none'> = 'single';
-  let last = first;
-  let high = first.value;
-  for (let i = 1; i < tokens.length; i++) {
-    const next = tokens[i]!;
-    const gap = lower.slice(last.end, next.start);
-    if (SLASH_GAP_RE.test(gap)) kind = 'combination';
-    else if (RANGE_GAP_RE.test(gap) && kind !== 'combination') kind = 'range';
-    else break;
-    high = Math.max(high, next.value);
-    last = next;
-  }
-
-  const numbers = tokens.map((t) => t.value);
-  const unit = readLeadingUnit(lower.slice(last.end));
+  const groups = groupTokens(lower, mergeMixedNumbers(lower, mergeFractions(lower, tokenise(lower))));
+  // The leading group is the dose; later groups are restatements ("2 tablets (1000 mg)") or a second sig.
+  const lead = groups[0];
+  if (lead === undefined) return NONE;
+  const amounts = groups.flatMap((g) => g.tokens.map((t) => ({ value: t.value, unit: g.unit })));
+  const values = lead.tokens.map((t) => t.value);
+  const { kind, unit } = lead;
   switch (kind) {
     case 'single':
-      return { kind, value: first.value, high: null, numbers, unit };
+      return { kind, value: values[0] ?? null, high: null, unit, amounts };
     case 'range':
-      return { kind, value: first.value, high, numbers, unit };
+      return { kind, value: values[0] ?? null, high: Math.max(...values), unit, amounts };
     case 'combination':
-      return { kind, value: null, high: null, numbers, unit };
+      return { kind, value: null, high: null, unit, amounts };
   }
 }
 

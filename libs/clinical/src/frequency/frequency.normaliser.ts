@@ -22,6 +22,7 @@ export interface NormalisedFrequency {
 }
 
 /** Doses per day each code means; null where the code says nothing about a daily count. */
+// prettier-ignore
 export const FREQUENCY_TIMES_PER_DAY: Readonly<Record<FrequencyCode, number | null>> = {
   QD: 1, BID: 2, TID: 3, QID: 4, QHS: 1, QAM: 1, QPM: 1,
   Q1H: 24, Q2H: 12, Q3H: 8, Q4H: 6, Q6H: 4, Q8H: 3, Q12H: 2, Q24H: 1, Q48H: 0.5,
@@ -30,6 +31,7 @@ export const FREQUENCY_TIMES_PER_DAY: Readonly<Record<FrequencyCode, number | nu
 
 // Codes that say the same thing in different words. Bedtime and evening are grouped because notes and engines use
 // them interchangeably for a once-nightly dose; morning and "daily" are not, since a morning time is information.
+// prettier-ignore
 const SYNONYM_GROUPS: readonly (readonly FrequencyCode[])[] = [
   ['QD', 'Q24H'], ['BID', 'Q12H'], ['TID', 'Q8H'], ['QID', 'Q6H'], ['QOD', 'Q48H'], ['QHS', 'QPM'],
 ];
@@ -37,12 +39,23 @@ const SYNONYMS: ReadonlyMap<FrequencyCode, readonly FrequencyCode[]> = new Map(
   SYNONYM_GROUPS.flatMap((group) => group.map((code) => [code, group] as const)),
 );
 
+// prettier-ignore
 const HOURLY_CODES: ReadonlyMap<number, FrequencyCode> = new Map([
   [1, 'Q1H'], [2, 'Q2H'], [3, 'Q3H'], [4, 'Q4H'], [6, 'Q6H'], [8, 'Q8H'], [12, 'Q12H'], [24, 'Q24H'], [48, 'Q48H'],
 ]);
-const PER_DAY_CODES: ReadonlyMap<number, FrequencyCode> = new Map([[1, 'QD'], [2, 'BID'], [3, 'TID'], [4, 'QID']]);
-const PER_WEEK_CODES: ReadonlyMap<number, FrequencyCode> = new Map([[1, 'QWK'], [2, 'BIW'], [3, 'TIW']]);
+const PER_DAY_CODES: ReadonlyMap<number, FrequencyCode> = new Map([
+  [1, 'QD'],
+  [2, 'BID'],
+  [3, 'TID'],
+  [4, 'QID'],
+]);
+const PER_WEEK_CODES: ReadonlyMap<number, FrequencyCode> = new Map([
+  [1, 'QWK'],
+  [2, 'BIW'],
+  [3, 'TIW'],
+]);
 
+// prettier-ignore
 const PHRASES: ReadonlyMap<string, FrequencyCode> = (() => {
   const rows: readonly (readonly [FrequencyCode, readonly string[]])[] = [
     ['QD', ['qd', 'daily', 'once daily', 'once a day', 'one a day', 'once per day', 'a day', 'per day', 'each day',
@@ -84,6 +97,7 @@ const PHRASES: ReadonlyMap<string, FrequencyCode> = (() => {
   return map;
 })();
 
+// prettier-ignore
 const WORD_DIGITS: ReadonlyMap<string, string> = new Map([
   ['one', '1'], ['two', '2'], ['three', '3'], ['four', '4'], ['five', '5'], ['six', '6'], ['seven', '7'],
   ['eight', '8'], ['nine', '9'], ['ten', '10'], ['eleven', '11'], ['twelve', '12'],
@@ -96,7 +110,9 @@ const WORD_DIGITS_RE =
 // "mon", "monday", "mondays", "tues", "wednesday", "thurs"...; counted by their first three letters.
 const WEEKDAY_SOURCE = '(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?';
 const WEEKDAY_RE = new RegExp(`\\b${WEEKDAY_SOURCE}\\b`, 'g');
-const WEEKDAY_LIST_RE = new RegExp(`^(?:(?:on|every|each|and|&|/|-)\\s*)*(?:${WEEKDAY_SOURCE}(?:\\s*(?:and|&|/|-)?\\s*)?)+$`);
+const WEEKDAY_LIST_RE = new RegExp(
+  `^(?:(?:on|every|each|and|&|/|-)\\s*)*(?:${WEEKDAY_SOURCE}(?:\\s*(?:and|&|/|-)?\\s*)?)+$`,
+);
 
 const NON_DECIMAL_PERIOD_RE = /(?<!\d)\.|\.(?!\d)/g;
 const PUNCTUATION_RE = /[,;:()[\]]/g;
@@ -106,12 +122,14 @@ const AS_NEEDED_SOURCE =
   '\\b(?:on an? (?:prn|as needed) basis|prn|as needed|as required|when needed|if needed|when required|as necessary|if necessary|sos)\\b';
 const AS_NEEDED_TEST_RE = new RegExp(AS_NEEDED_SOURCE);
 const AS_NEEDED_RE = new RegExp(AS_NEEDED_SOURCE, 'g');
-const DURATION_RE = /\b(?:for|x|×|times)\s*\d+\s*(?:days?|d|weeks?|wks?|w|months?|mos?)\b|\bfor\s+(?:a|one|two|three|\d+)\s+(?:days?|weeks?|months?)\b/g;
+const DURATION_RE =
+  /\b(?:for|x|×|times)\s*\d+\s*(?:days?|d|weeks?|wks?|w|months?|mos?)\b|\bfor\s+(?:a|one|two|three|\d+)\s+(?:days?|weeks?|months?)\b/g;
 const PURPOSE_RE = /\bfor\s+(?!\d)[a-z][a-z\s/]*$/;
 const FILLER_RE =
   /\b(?:round the clock|around the clock|atc|scheduled|regularly|routinely|usually|approximately|about|take|taken|given|up to|then|standing|std|as directed)\b/g;
 
-const HOURS_RE = /^(?:q|every|each)\s*(\d+(?:\.\d+)?)\s*(?:(?:-|to|or)\s*(\d+(?:\.\d+)?)\s*)?(?:h|hr|hrs|hour|hours|o)$/;
+const HOURS_RE =
+  /^(?:q|every|each)\s*(\d+(?:\.\d+)?)\s*(?:(?:-|to|or)\s*(\d+(?:\.\d+)?)\s*)?(?:h|hr|hrs|hour|hours|o)$/;
 const DAYS_RE = /^(?:q|every|each)\s*(\d+)\s*(?:d|days?)$/;
 const WEEKS_RE = /^(?:q|every|each)\s*(\d+)\s*(?:w|wk|wks|weeks?)$/;
 const MONTHS_RE = /^(?:q|every|each)\s*(\d+)\s*(?:mo|mos|months?)$/;
@@ -137,7 +155,13 @@ function acceptedCodes(codes: readonly FrequencyCode[], asNeeded: boolean): Read
 
 function fromCode(code: FrequencyCode, asNeeded: boolean): NormalisedFrequency {
   const perDay = FREQUENCY_TIMES_PER_DAY[code];
-  return { code, timesPerDay: perDay, minTimesPerDay: perDay, asNeeded, acceptedCodes: acceptedCodes([code], asNeeded) };
+  return {
+    code,
+    timesPerDay: perDay,
+    minTimesPerDay: perDay,
+    asNeeded,
+    acceptedCodes: acceptedCodes([code], asNeeded),
+  };
 }
 
 /** A reading with a daily count but possibly no contract code ("every 3 days", "5 times a day"). */
@@ -149,7 +173,13 @@ function fromRate(
   alsoAccepted: readonly FrequencyCode[] = [],
 ): NormalisedFrequency {
   const codes = code === null ? alsoAccepted : [code, ...alsoAccepted];
-  return { code, timesPerDay: maxPerDay, minTimesPerDay: minPerDay, asNeeded, acceptedCodes: acceptedCodes(codes, asNeeded) };
+  return {
+    code,
+    timesPerDay: maxPerDay,
+    minTimesPerDay: minPerDay,
+    asNeeded,
+    acceptedCodes: acceptedCodes(codes, asNeeded),
+  };
 }
 
 function readNumericForms(text: string, asNeeded: boolean): NormalisedFrequency | null {
@@ -176,7 +206,9 @@ function readNumericForms(text: string, asNeeded: boolean): NormalisedFrequency 
     const n = Number(weeks[1]);
     if (n === 1) return fromCode('QWK', asNeeded);
     // Every four weeks is what most people mean by monthly (depot injections), so QMONTH is accepted for it.
-    return n > 0 ? fromRate(null, 1 / (n * DAYS_PER_WEEK), 1 / (n * DAYS_PER_WEEK), asNeeded, n === 4 ? ['QMONTH'] : []) : null;
+    return n > 0
+      ? fromRate(null, 1 / (n * DAYS_PER_WEEK), 1 / (n * DAYS_PER_WEEK), asNeeded, n === 4 ? ['QMONTH'] : [])
+      : null;
   }
   const months = MONTHS_RE.exec(text);
   if (months) {
@@ -193,7 +225,8 @@ function readNumericForms(text: string, asNeeded: boolean): NormalisedFrequency 
       const code = PER_WEEK_CODES.get(n);
       return code ? fromCode(code, asNeeded) : fromRate(null, n / DAYS_PER_WEEK, n / DAYS_PER_WEEK, asNeeded);
     }
-    if (period.startsWith('m')) return n === 1 ? fromCode('QMONTH', asNeeded) : fromRate(null, n / DAYS_PER_MONTH, n / DAYS_PER_MONTH, asNeeded);
+    if (period.startsWith('m'))
+      return n === 1 ? fromCode('QMONTH', asNeeded) : fromRate(null, n / DAYS_PER_MONTH, n / DAYS_PER_MONTH, asNeeded);
     const code = PER_DAY_CODES.get(n);
     return code ? fromCode(code, asNeeded) : fromRate(null, n, n, asNeeded);
   }
@@ -214,7 +247,14 @@ function normaliseUncached(text: string): NormalisedFrequency | null {
     .replace(SPACES_RE, ' ')
     .trim();
   const asNeeded = AS_NEEDED_TEST_RE.test(t);
-  t = t.replace(AS_NEEDED_RE, ' ').replace(DURATION_RE, ' ').replace(FILLER_RE, ' ').replace(SPACES_RE, ' ').trim().replace(PURPOSE_RE, '').trim();
+  t = t
+    .replace(AS_NEEDED_RE, ' ')
+    .replace(DURATION_RE, ' ')
+    .replace(FILLER_RE, ' ')
+    .replace(SPACES_RE, ' ')
+    .trim()
+    .replace(PURPOSE_RE, '')
+    .trim();
 
   if (t === '') return asNeeded ? fromCode('PRN', true) : null;
   const phrase = PHRASES.get(t);
@@ -236,6 +276,7 @@ export function timesPerDayAgrees(reading: NormalisedFrequency, timesPerDay: num
     return reading.code === 'ONCE' && timesPerDay <= 1;
   }
   return (
-    timesPerDay >= reading.minTimesPerDay * (1 - PER_DAY_TOLERANCE) && timesPerDay <= reading.timesPerDay * (1 + PER_DAY_TOLERANCE)
+    timesPerDay >= reading.minTimesPerDay * (1 - PER_DAY_TOLERANCE) &&
+    timesPerDay <= reading.timesPerDay * (1 + PER_DAY_TOLERANCE)
   );
 }

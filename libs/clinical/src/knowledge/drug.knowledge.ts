@@ -72,7 +72,8 @@ const DRUGS_BY_KEY: ReadonlyMap<string, DrugInfo> = (() => {
     for (const name of [entry.name, ...(entry.aka ?? [])]) {
       const key = drugNameKey(name);
       const existing = map.get(key);
-      if (existing && existing !== info) throw new Error(`drug table: "${key}" names both ${existing.name} and ${info.name}`);
+      if (existing && existing !== info)
+        throw new Error(`drug table: "${key}" names both ${existing.name} and ${info.name}`);
       map.set(key, info);
     }
   }
@@ -80,6 +81,7 @@ const DRUGS_BY_KEY: ReadonlyMap<string, DrugInfo> = (() => {
 })();
 
 // Words that describe a product's form, release or salt rather than the drug, dropped before a second look-up.
+// prettier-ignore
 const FORM_WORDS: ReadonlySet<string> = new Set([
   'xl', 'xr', 'sr', 'cr', 'er', 'la', 'dr', 'ec', 'odt', 'cd', 'hfa', 'es', 'ds', 'ss', 'extra', 'strength', 'regular',
   'maximum', 'max', 'tablet', 'tablets', 'tab', 'tabs', 'capsule', 'capsules', 'cap', 'caps', 'injection', 'inj',

@@ -32,6 +32,7 @@ const UNITS_ONLY: readonly UnitDimension[] = ['arbitrary', 'volume'];
 const ELECTROLYTE: readonly UnitDimension[] = ['equivalents', 'amount', 'mass', 'count', 'volume'];
 const VITAMIN_IU: readonly UnitDimension[] = ['arbitrary', 'mass', 'count', 'volume'];
 
+// prettier-ignore
 export const DRUGS: readonly DrugEntry[] = [
   // --- Cardiovascular: statins and lipids
   { name: 'atorvastatin', aka: ['lipitor'], dose: [10, 80, 'mg', 80], routes: ['PO'] },

@@ -5,6 +5,7 @@ import { boundedMemo } from '../text/bounded-memo.util.js';
 
 export type RouteCode = (typeof ROUTE_CODES)[number];
 
+// prettier-ignore
 const ROUTE_ROWS: readonly (readonly [RouteCode, readonly string[]])[] = [
   // A bare "os" is left (oculus sinister) eye, not "per os".
   ['PO', ['po', 'by mouth', 'orally', 'oral', 'per os', 'mouth', 'per mouth', 'by mouth po', 'oral route',

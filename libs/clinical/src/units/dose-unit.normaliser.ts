@@ -34,6 +34,7 @@ export interface DoseUnit {
 type UnitRow = readonly [code: string, dimension: UnitDimension, factor: number, aliases: readonly string[]];
 
 // Aliases are matched after lower-casing, dropping periods and collapsing spaces ("I.U." -> "iu", "mg ." -> "mg").
+// prettier-ignore
 const UNIT_ROWS: readonly UnitRow[] = [
   ['mg', 'mass', 1, ['mg', 'mgs', 'milligram', 'milligrams', 'milligramme', 'milligrammes']],
   ['ug', 'mass', 1e-3, ['mcg', 'mcgs', 'ug', 'µg', 'μg', 'microgram', 'micrograms', 'microgramme', 'microgrammes']],

@@ -8,7 +8,9 @@ import { createLogger, PinoNestLogger } from '../logging/logger.js';
 import type { InProcessBus } from '../messaging/in-process/in-process.bus.js';
 import { messagingFor, type ConsumerSettings, type Messaging } from '../messaging/messaging.js';
 
-export interface ServiceDefinition<C extends { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined }> {
+export interface ServiceDefinition<
+  C extends { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined },
+> {
   name: string;
   loadConfig: (env: NodeJS.ProcessEnv) => C;
   logLevel: (config: C) => string;
@@ -69,7 +71,10 @@ export async function startService<C extends AnyConfig>(
  * SIGTERM/SIGINT close the app (consumers stop after their in-flight message, the outbox relay finishes its batch,
  * then connections close) and exit 0; a second signal, or a close that hangs, exits at once with 1.
  */
-export async function runMain<C extends AnyConfig>(definition: ServiceDefinition<C>, shutdownTimeoutMs = 25_000): Promise<void> {
+export async function runMain<C extends AnyConfig>(
+  definition: ServiceDefinition<C>,
+  shutdownTimeoutMs = 25_000,
+): Promise<void> {
   try {
     const { app, logger } = await startService(definition);
     let closing = false;
@@ -92,8 +97,9 @@ export async function runMain<C extends AnyConfig>(definition: ServiceDefinition
         },
       );
     };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    // `on`, not `once`: libraries using signal-exit re-raise a signal when no other listener remains.
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${definition.name}: ${error.message}\n`);

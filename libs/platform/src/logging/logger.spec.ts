@@ -19,7 +19,7 @@ describe('structured logging with PHI redaction', () => {
   it('writes one JSON object per line with level, service and time', () => {
     const { lines, logger } = capture();
     logger.info({ noteId: 'n-1' }, 'note accepted');
-    const entry = JSON.parse(lines[0]) as Record<string, unknown>;
+    const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(entry).toMatchObject({ level: 'info', service: 'test', noteId: 'n-1', msg: 'note accepted' });
     expect(typeof entry.time).toBe('string');
   });
@@ -51,6 +51,6 @@ describe('structured logging with PHI redaction', () => {
   it('routes Nest logger calls through pino with their context', () => {
     const { lines, logger } = capture();
     new PinoNestLogger(logger).warn('consumer rebalancing', 'ServerKafka');
-    expect(JSON.parse(lines[0])).toMatchObject({ level: 'warn', context: 'ServerKafka', msg: 'consumer rebalancing' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', context: 'ServerKafka', msg: 'consumer rebalancing' });
   });
 });

@@ -39,7 +39,12 @@ export function kafkaMessaging(brokers: string[]): Messaging {
         // Without this Nest appends "-server" to both ids; we want the configured group id as written.
         postfixId: '',
         client: { brokers, clientId: settings.clientId, logLevel: logLevel.WARN },
-        consumer: { groupId: settings.groupId, allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000 },
+        consumer: {
+          groupId: settings.groupId,
+          allowAutoTopicCreation: false,
+          sessionTimeout: 30000,
+          heartbeatInterval: 3000,
+        },
         subscribe: { fromBeginning: true },
         run: { partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently },
       },

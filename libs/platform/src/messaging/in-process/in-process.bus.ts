@@ -9,7 +9,13 @@ interface BusMessage {
   offset: number;
 }
 
-type Consumer = (message: { topic: string; partition: number; offset: string; key: string; value: string }) => Promise<void>;
+type Consumer = (message: {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: string;
+}) => Promise<void>;
 
 interface Subscription {
   consume: Consumer;
@@ -63,7 +69,7 @@ export class InProcessBus extends MessageProducer {
     if (!subscription) return;
     subscription.closed = true;
     this.subscriptions.get(topic)!.delete(group);
-    await Promise.all(subscription.draining);
+    await Promise.all(subscription.draining.filter((d): d is Promise<void> => d !== null));
   }
 
   private partitionOf(key: string): number {
@@ -77,7 +83,13 @@ export class InProcessBus extends MessageProducer {
       while (queue.length > 0 && !subscription.closed) {
         const next = queue.shift()!;
         try {
-          await subscription.consume({ topic, partition, offset: String(next.offset), key: next.key, value: next.value });
+          await subscription.consume({
+            topic,
+            partition,
+            offset: String(next.offset),
+            key: next.key,
+            value: next.value,
+          });
         } catch {
           // As on Kafka, a message whose handler threw is delivered again (the runner only throws on shutdown
           // or when even dead-lettering failed).

@@ -1,0 +1,130 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { ExtractionEngine } from '../engines/extraction-engine.port.js';
+import { NoneEngine } from '../engines/none.engine.js';
+import { BertNerEngine } from '../engines/bert-ner/bert-ner.engine.js';
+import { bertNerOptionsFromEnv } from '../engines/bert-ner/bert-ner.options.js';
+import { openOutput, Progress, readNotes, repoRoot } from './cli-io.js';
+
+const USAGE = `usage: clinex extract --engine bert-ner --input notes.jsonl|note.txt|- --output extractions.jsonl|-
+  [--model DIR] (default: env NER_MODEL_DIR, else models/clinex-bert-ner in the repo)
+  [--device cpu|cuda] [--concurrency N] [--batch N] [--threads N] [--window N] [--stride N] [--quiet]
+Input lines are {"id", "text"}; output lines are ClinicalExtraction objects, in input order.`;
+
+const PROGRESS_MIN_NOTES = 20;
+
+function int(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+  return n;
+}
+
+async function write(out: Writable, line: string): Promise<void> {
+  if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+}
+
+/** `clinex extract`: runs an engine over notes. Returns the process exit code. */
+export async function runExtract(argv: string[]): Promise<number> {
+  const args = argv[0] === 'extract' ? argv.slice(1) : argv;
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        engine: { type: 'string', default: 'bert-ner' },
+        input: { type: 'string' },
+        output: { type: 'string', default: '-' },
+        model: { type: 'string' },
+        device: { type: 'string' },
+        concurrency: { type: 'string' },
+        batch: { type: 'string' },
+        threads: { type: 'string' },
+        window: { type: 'string' },
+        stride: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (!values.input) {
+    process.stderr.write(`--input is required\n${USAGE}\n`);
+    return 2;
+  }
+  const log = (level: string, message: string): void => {
+    if (!values.quiet || level !== 'info') process.stderr.write(`${message}\n`);
+  };
+  let engine: ExtractionEngine;
+  let close: () => Promise<void> = () => Promise.resolve();
+  try {
+    if (values.engine === 'none') {
+      engine = new NoneEngine();
+    } else if (values.engine === 'bert-ner') {
+      const fromEnv = bertNerOptionsFromEnv(process.env, resolve(repoRoot(), 'models', 'clinex-bert-ner'));
+      const device = values.device ?? fromEnv.executionProvider;
+      if (device !== 'cpu' && device !== 'cuda') throw new Error('--device must be cpu or cuda');
+      const ner = await BertNerEngine.create({
+        ...fromEnv,
+        modelDir: values.model ? resolve(values.model) : fromEnv.modelDir,
+        executionProvider: device,
+        maxBatchSize: int(values.batch, 'batch') ?? fromEnv.maxBatchSize,
+        intraOpNumThreads: int(values.threads, 'threads') ?? fromEnv.intraOpNumThreads,
+        windowTokens: int(values.window, 'window') ?? fromEnv.windowTokens,
+        strideTokens: int(values.stride, 'stride') ?? fromEnv.strideTokens,
+        log,
+      });
+      engine = ner;
+      close = () => ner.close();
+    } else {
+      process.stderr.write(`unknown engine ${values.engine} (bert-ner, none)\n`);
+      return 2;
+    }
+    const notes = await readNotes(values.input);
+    const out = openOutput(values.output);
+    const concurrency = Math.max(1, int(values.concurrency, 'concurrency') ?? 8);
+    const progress = new Progress(notes.length, notes.length >= PROGRESS_MIN_NOTES && !values.quiet);
+    // Notes run `concurrency` at a time (so their windows share batches) and are written in input order.
+    const results: (string | undefined)[] = new Array<string | undefined>(notes.length);
+    let next = 0;
+    let written = 0;
+    let done = 0;
+    let modelSeconds = 0;
+    const flush = async (): Promise<void> => {
+      while (written < notes.length && results[written] !== undefined) {
+        await write(out, results[written]!);
+        results[written] = undefined;
+        written++;
+      }
+    };
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < notes.length; i = next++) {
+        const note = notes[i]!;
+        const r = await engine.extract({ noteId: note.id, tenantId: 'cli', text: note.text });
+        modelSeconds += r.modelSeconds;
+        results[i] = JSON.stringify(r.extraction) + '\n';
+        done++;
+        progress.tick(done);
+        await flush();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, notes.length) }, worker));
+    await flush();
+    if (out !== process.stdout) await new Promise<void>((r) => out.end(() => r()));
+    log('info', `extracted ${notes.length} notes, model seconds ${modelSeconds.toFixed(2)}`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`extract failed: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,80 @@
+import type { EntityTarget, ModelLabel } from './model-dir.loader.js';
+
+/** An entity the model found, in note character offsets (end exclusive). */
+export interface EntitySpan {
+  readonly type: string;
+  readonly target: EntityTarget;
+  readonly start: number;
+  readonly end: number;
+  /** Mean over the entity's tokens of the winning class probability. */
+  readonly confidence: number;
+}
+
+export interface TokenPrediction {
+  readonly start: number;
+  readonly end: number;
+  /** Word index from the pre-tokenizer; a continuation piece of the same word follows its first piece's entity. */
+  readonly word: number | null;
+  readonly cls: number;
+  readonly prob: number;
+}
+
+// Trailing characters that never end a drug name, diagnosis or symptom ("Lasix," "pain.").
+const TRAILING_PUNCT_RE = /[\s.,;:)\]]+$/;
+const LEADING_PUNCT_RE = /^[\s,;:(\[]+/;
+const KEEPS_PERIODS: ReadonlySet<EntityTarget> = new Set(['medication.frequency', 'medication.route', 'medication.dose', 'followUp']);
+
+/**
+ * BIO tags to spans. Lenient like most NER decoders: an I- tag that does not continue an entity of its type starts
+ * one; pieces of one word stay together whatever the tag on the later pieces says.
+ */
+export function decodeBio(text: string, tokens: readonly TokenPrediction[], labels: readonly ModelLabel[]): EntitySpan[] {
+  const out: EntitySpan[] = [];
+  let cur: { label: ModelLabel; start: number; end: number; probs: number[]; word: number | null } | null = null;
+  const flush = (): void => {
+    if (cur && cur.label.target && cur.label.target !== 'ignore' && cur.label.type) {
+      const span = trimSpan(text, cur.start, cur.end, cur.label.target);
+      if (span) {
+        const confidence = cur.probs.reduce((a, b) => a + b, 0) / cur.probs.length;
+        out.push({ type: cur.label.type, target: cur.label.target, start: span[0], end: span[1], confidence });
+      }
+    }
+    cur = null;
+  };
+  for (const tok of tokens) {
+    if (tok.end <= tok.start) continue;
+    const label = labels[tok.cls];
+    if (cur && tok.word !== null && tok.word === cur.word) {
+      cur.end = tok.end;
+      cur.probs.push(tok.prob);
+      continue;
+    }
+    if (!label || label.prefix === 'O' || !label.type) {
+      flush();
+      continue;
+    }
+    if (label.prefix === 'I' && cur && cur.label.type === label.type) {
+      cur.end = tok.end;
+      cur.word = tok.word;
+      cur.probs.push(tok.prob);
+      continue;
+    }
+    flush();
+    cur = { label, start: tok.start, end: tok.end, probs: [tok.prob], word: tok.word };
+  }
+  flush();
+  return out;
+}
+
+function trimSpan(text: string, start: number, end: number, target: EntityTarget): [number, number] | null {
+  let s = text.slice(start, end);
+  const lead = LEADING_PUNCT_RE.exec(s)?.[0].length ?? 0;
+  s = s.slice(lead);
+  let trail = 0;
+  if (KEEPS_PERIODS.has(target)) trail = /[\s,;:]+$/.exec(s)?.[0].length ?? 0;
+  else trail = TRAILING_PUNCT_RE.exec(s)?.[0].length ?? 0;
+  // Keep a closing parenthesis that closes one inside the span ("Tylenol (acetaminophen)").
+  const ns = start + lead;
+  const ne = end - trail;
+  return ne > ns ? [ns, ne] : null;
+}
