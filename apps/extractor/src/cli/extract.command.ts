@@ -98,13 +98,17 @@ export async function runExtract(argv: string[]): Promise<number> {
     let written = 0;
     let done = 0;
     let modelSeconds = 0;
-    const flush = async (): Promise<void> => {
-      while (written < notes.length && results[written] !== undefined) {
-        await write(out, results[written]!);
-        results[written] = undefined;
-        written++;
-      }
-    };
+    // Flushes run one after another: two workers must not write the same finished line twice.
+    let flushing: Promise<void> = Promise.resolve();
+    const flush = (): Promise<void> =>
+      (flushing = flushing.then(async () => {
+        while (written < notes.length && results[written] !== undefined) {
+          const line = results[written]!;
+          results[written] = undefined;
+          written++;
+          await write(out, line);
+        }
+      }));
     const worker = async (): Promise<void> => {
       for (let i = next++; i < notes.length; i = next++) {
         const note = notes[i]!;

@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The CLI commands run in a plain Node process (onnxruntime-node's tensors do not survive Jest's VM context).
+const RUNNER = join('test', 'ner', 'support', 'run-cli.ts');
+const MODEL = join('test', 'ner', 'fixtures', 'tiny-model');
+
+function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--conditions=clinex-source', '--import', 'tsx', RUNNER, ...args], {
+    cwd: process.cwd(),
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('clinex extract / eval', () => {
+  it('extracts JSONL notes in input order, and eval scores gold against itself as perfect', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ner-cli-'));
+    try {
+      const notes = Array.from({ length: 25 }, (_, i) => ({ id: `n${i}`, text: `Note ${i}. Lisinopril ${i + 1} mg p.o. daily.` }));
+      writeFileSync(join(dir, 'notes.jsonl'), notes.map((n) => JSON.stringify(n)).join('\n') + '\n');
+      const r = cli(['extract', '--engine', 'bert-ner', '--model', MODEL, '--window', '64', '--stride', '8', '--input', join(dir, 'notes.jsonl'), '--output', join(dir, 'out.jsonl')]);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(/progress 25\/25/);
+      const out = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { noteId: string; engine: { name: string } });
+      expect(out.map((o) => o.noteId)).toEqual(notes.map((n) => n.id));
+      expect(out[0]!.engine.name).toBe('bert-ner');
+
+      const gold = notes.map((n, i) => ({
+        id: n.id,
+        medications: [{ name: { text: 'Lisinopril', start: 0, end: 0 }, dose: { text: `${i + 1} mg`, start: 0, end: 0 }, dose_value: i + 1, dose_unit: 'mg', frequency: { text: 'daily', start: 0, end: 0 }, route: null, status: 'current' }],
+      }));
+      writeFileSync(join(dir, 'gold.jsonl'), gold.map((g) => JSON.stringify(g)).join('\n'));
+      const e = cli(['eval', '--gold', join(dir, 'gold.jsonl'), '--pred', join(dir, 'gold.jsonl')]);
+      expect(e.status).toBe(0);
+      const json = JSON.parse(e.stdout.slice(e.stdout.indexOf('{'))) as { scores: Record<string, { f1: number }> };
+      expect(json.scores['name']!.f1).toBe(1);
+      expect(json.scores['dose']!.f1).toBe(1);
+      expect(e.stdout).toMatch(/name\+frequency/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a note from stdin and writes to stdout', () => {
+    const r = cli(['extract', '--model', MODEL, '--window', '64', '--stride', '8', '--input', '-', '--output', '-', '--quiet'], 'Aspirin 81 mg daily.');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { noteId: string }).noteId).toBe('stdin');
+  });
+
+  it('fails clearly on a missing model dir and on bad arguments', () => {
+    const r = cli(['extract', '--model', join(tmpdir(), 'nope-model'), '--input', '-', '--output', '-'], 'x');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/lacks model\.onnx/);
+    expect(cli(['extract', '--bogus']).status).toBe(2);
+    expect(cli(['eval', '--gold', 'x.jsonl']).status).toBe(2);
+  });
+});
