@@ -1,6 +1,7 @@
 // Manages a real single-node Apache Kafka broker (KRaft, combined broker+controller) for Jest global
 // setup and local development. Kafka has no npm or Debian package, so the broker runs from its Maven
 // Central jars on the local JDK; tools/kafka/pom.xml pins the version (see /work/shared/STACK.md "Kafka").
+import { homedir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,7 +49,13 @@ export interface DetachedKafkaBroker {
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const POM_PATH = join(REPO_ROOT, 'tools', 'kafka', 'pom.xml');
+/** Broker state of this checkout (dev broker, test runs): git-ignored. */
 export const KAFKA_CACHE_DIR = join(REPO_ROOT, '.cache', 'kafka');
+/**
+ * The jars are cached per machine, not per checkout, so a fresh clone (as CI makes for every run) on a machine that
+ * fetched them once needs no network: ~/.cache/clinex/kafka/<version>/libs, or CLINEX_KAFKA_JAR_CACHE.
+ */
+export const KAFKA_JAR_CACHE_DIR = process.env.CLINEX_KAFKA_JAR_CACHE ?? join(homedir(), '.cache', 'clinex', 'kafka');
 const RUNS_DIR = join(KAFKA_CACHE_DIR, 'runs');
 const MARKER_FILE = 'complete.json';
 const PID_FILE = 'broker.pid';
@@ -101,12 +108,12 @@ async function readMarker(file: string): Promise<JarMarker | undefined> {
 }
 
 /**
- * Returns `<repo>/.cache/kafka/<version>/libs`, fetching the broker's runtime jars with Maven first
+ * Returns `<jar cache>/<version>/libs` (see KAFKA_JAR_CACHE_DIR), fetching the broker's runtime jars with Maven first
  * unless a marker written after a previous complete fetch says they are there (then no Maven, no network).
  */
 export async function ensureKafkaJars(log: (line: string) => void = defaultLog): Promise<string> {
   const version = await kafkaVersion();
-  const versionDir = join(KAFKA_CACHE_DIR, version);
+  const versionDir = join(KAFKA_JAR_CACHE_DIR, version);
   const libsDir = join(versionDir, 'libs');
   const markerPath = join(versionDir, MARKER_FILE);
 

@@ -14,5 +14,6 @@ export const extractorService: ServiceDefinition<ExtractorConfig> = {
     clientId: c.KAFKA_CLIENT_ID,
     groupId: c.KAFKA_GROUP_ID,
     partitionsConsumedConcurrently: c.KAFKA_PARTITIONS_CONCURRENCY,
+    sessionTimeoutMs: c.KAFKA_SESSION_TIMEOUT_MS,
   }),
 };

@@ -16,6 +16,8 @@ export interface ConsumerSettings {
   groupId: string;
   /** Partitions one process works on at once; each partition stays strictly in order. */
   partitionsConsumedConcurrently: number;
+  /** How long the group waits for a silent member before giving its partitions to others. */
+  sessionTimeoutMs: number;
 }
 
 /** Everything a service needs from its transport; Kafka in deployments, an in-memory bus in local mode. */
@@ -42,8 +44,8 @@ export function kafkaMessaging(brokers: string[]): Messaging {
         consumer: {
           groupId: settings.groupId,
           allowAutoTopicCreation: false,
-          sessionTimeout: 30000,
-          heartbeatInterval: 3000,
+          sessionTimeout: settings.sessionTimeoutMs,
+          heartbeatInterval: Math.max(500, Math.floor(settings.sessionTimeoutMs / 10)),
         },
         subscribe: { fromBeginning: true },
         run: { partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently },
@@ -68,6 +70,8 @@ export const messagingConfigShape = {
   MESSAGE_TRANSPORT: z.enum(['kafka', 'in-process']).default('kafka'),
   /** Comma-separated Kafka bootstrap brokers; required with the kafka transport. */
   KAFKA_BROKERS: env.brokers().optional(),
+  /** Consumer session timeout: how fast a crashed worker's partitions move to the others (broker minimum 6000). */
+  KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(30_000),
 };
 
 /** Refinement for app config schemas: KAFKA_BROKERS is required unless the transport is in-process. */
