@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DEAD_LETTER_TOPIC, type ContractResult, type DeadLetter } from '#schemas';
 import type { Delivery } from './delivery.js';
-import type { MessageOutcome } from './message-outcome.js';
+import { isUnavailableError, type MessageOutcome } from './message-outcome.js';
 import type { MessageProducer } from './message-producer.js';
 
 export interface MessageRunnerOptions {
@@ -63,6 +63,7 @@ export class MessageRunner {
       return { kind: 'failed', retryable: false, code: 'schema_invalid', detail };
     }
 
+    let outageWaits = 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(handle, parsed.value);
       switch (outcome.kind) {
@@ -83,6 +84,21 @@ export class MessageRunner {
           await this.sleepWithHeartbeat(delivery, delay);
           break;
         }
+        case 'unavailable': {
+          if (this.closing) throw new Error('shutting down: message left uncommitted for redelivery');
+          outageWaits++;
+          const delay = this.backoff(Math.min(outageWaits, 8));
+          // Every attempt would log the same thing while the dependency is down: log the first, then every 10th.
+          if (outageWaits === 1 || outageWaits % 10 === 0) {
+            this.logger.warn(
+              { ...where, code: outcome.code, waits: outageWaits, delayMs: delay },
+              'dependency unavailable; waiting',
+            );
+          }
+          await this.sleepWithHeartbeat(delivery, delay);
+          attempt--; // an outage does not use up the message's retry budget
+          break;
+        }
         default: {
           const unreachable: never = outcome;
           throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
@@ -95,8 +111,9 @@ export class MessageRunner {
     try {
       return await handle(message);
     } catch (error) {
-      // An unexpected exception is treated as transient: retried, then dead-lettered, never retried forever.
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+      if (isUnavailableError(error)) return { kind: 'unavailable', code: 'dependency_unavailable', detail };
+      // Any other exception is treated as transient: retried, then dead-lettered, never retried forever.
       return { kind: 'failed', retryable: true, code: 'unexpected_error', detail };
     }
   }
