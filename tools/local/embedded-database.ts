@@ -23,7 +23,11 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
     persistent: true,
     createPostgresUser: true,
     onLog: () => undefined,
-    onError: (error) => process.stderr.write(`embedded postgres: ${String(error)}\n`),
+    // The package reports its own client being cut off when the server stops; only other errors are worth showing.
+    onError: (error) => {
+      if (!/terminating connection|Connection terminated/.test(String(error)))
+        process.stderr.write(`embedded postgres: ${String(error)}\n`);
+    },
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
