@@ -118,6 +118,17 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
     expect(await foreign.json()).toMatchObject({ error: { code: 'NOTE_NOT_FOUND' } });
   });
 
+  it('exposes Prometheus metrics on every service without credentials', async () => {
+    for (const service of services) {
+      const response = await fetch(`${service.url}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toContain('process_resident_memory_bytes');
+      expect(text).toContain(`service="clinex-${service.name}"`);
+      expect(text).toContain('# TYPE clinex_stage_seconds histogram');
+    }
+  });
+
   it('reports liveness and readiness of each service', async () => {
     for (const service of services) {
       const live = await fetch(`${service.url}/health/live`);

@@ -13,3 +13,5 @@ export * from './kafka/kafka-probe.js';
 export * from './health/health.module.js';
 export * from './errors/domain.error.js';
 export * from './bootstrap/bootstrap.js';
+export * from './metrics/metrics.module.js';
+export * from './llm/index.js';

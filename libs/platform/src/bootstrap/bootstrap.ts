@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
@@ -7,6 +7,7 @@ import { ConfigError } from '../config/config.loader.js';
 import { createLogger, PinoNestLogger } from '../logging/logger.js';
 import type { InProcessBus } from '../messaging/in-process/in-process.bus.js';
 import { messagingFor, type ConsumerSettings, type Messaging } from '../messaging/messaging.js';
+import { Metrics, MetricsModule } from '../metrics/metrics.module.js';
 
 export interface ServiceDefinition<
   C extends { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined },
@@ -29,8 +30,13 @@ export interface StartOptions {
   bus?: InProcessBus;
 }
 
+/** The root of every service: its own module plus what every service has (metrics at /metrics). */
+@Module({})
+class ServiceRootModule {}
+
 export interface RunningService<C> {
   app: INestApplication;
+  metrics: Metrics;
   config: C;
   logger: Logger;
   messaging: Messaging;
@@ -49,8 +55,13 @@ export async function startService<C extends AnyConfig>(
   const logger = createLogger({ name: definition.name, level: definition.logLevel(config) });
   await definition.prepare?.(config, logger, messaging);
 
+  const metrics = new Metrics(definition.name);
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [MetricsModule.forRoot(metrics), definition.module(config, logger, messaging)],
+  };
   const app = await NestFactory.create<NestFastifyApplication>(
-    definition.module(config, logger, messaging),
+    root,
     new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
@@ -63,7 +74,7 @@ export async function startService<C extends AnyConfig>(
   await app.listen({ port: definition.port(config), host: '0.0.0.0' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   logger.info({ url, transport: messaging.kind, groupId: consumer?.groupId ?? null }, `${definition.name} started`);
-  return { app, config, logger, messaging, url };
+  return { app, config, logger, messaging, metrics, url };
 }
 
 /**
