@@ -28,7 +28,8 @@ export interface EncoderShape {
 
 /** Multiply-adds x2 for one window of `t` tokens through a BERT encoder and a token-classification head. */
 export function windowFlops(s: EncoderShape, t: number): number {
-  const perTokenLinear = s.layers * (2 * 4 * s.hidden * s.hidden + 2 * 2 * s.hidden * s.intermediate) + 2 * s.hidden * s.labels;
+  const perTokenLinear =
+    s.layers * (2 * 4 * s.hidden * s.hidden + 2 * 2 * s.hidden * s.intermediate) + 2 * s.hidden * s.labels;
   const attention = s.layers * 2 * 2 * t * t * s.hidden;
   return t * perTokenLinear + attention;
 }
@@ -56,16 +57,34 @@ function tensorValueInfo(name: string, dims: number[]): number[] {
 
 export function matmulModel(n: number): Uint8Array {
   const node = [...str(1, 'A'), ...str(1, 'B'), ...str(2, 'C'), ...str(3, 'mm'), ...str(4, 'MatMul')];
-  const graph = [...bytes(1, node), ...str(2, 'peak'), ...bytes(11, tensorValueInfo('A', [n, n])), ...bytes(11, tensorValueInfo('B', [n, n])), ...bytes(12, tensorValueInfo('C', [n, n]))];
+  const graph = [
+    ...bytes(1, node),
+    ...str(2, 'peak'),
+    ...bytes(11, tensorValueInfo('A', [n, n])),
+    ...bytes(11, tensorValueInfo('B', [n, n])),
+    ...bytes(12, tensorValueInfo('C', [n, n])),
+  ];
   const opset = [...str(1, ''), ...int(2, 14)];
   return new Uint8Array([...int(1, 8), ...bytes(7, graph), ...bytes(8, opset)]);
 }
 
 /** Best GFLOP/s of an n x n float32 MatMul through onnxruntime-node on CPU with `threads` intra-op threads. */
 export async function matmulPeak(threads: number, n = 1024, reps = 8): Promise<number> {
-  const session = await ort.InferenceSession.create(matmulModel(n), { intraOpNumThreads: threads, graphOptimizationLevel: 'all', executionProviders: ['cpu'] });
-  const a = new ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000), [n, n]);
-  const b = new ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000), [n, n]);
+  const session = await ort.InferenceSession.create(matmulModel(n), {
+    intraOpNumThreads: threads,
+    graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
+  });
+  const a = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000),
+    [n, n],
+  );
+  const b = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000),
+    [n, n],
+  );
   await session.run({ A: a, B: b });
   let best = Infinity;
   for (let r = 0; r < reps; r++) {

@@ -42,7 +42,12 @@ const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) a
   id2label: Record<string, string>;
   max_position_embeddings: number;
 };
-const shape: EncoderShape = { hidden: config.hidden_size, layers: config.num_hidden_layers, intermediate: config.intermediate_size, labels: Object.keys(config.id2label).length };
+const shape: EncoderShape = {
+  hidden: config.hidden_size,
+  layers: config.num_hidden_layers,
+  intermediate: config.intermediate_size,
+  labels: Object.keys(config.id2label).length,
+};
 const notes = loadNotes(notesPath, Number(values.notes));
 
 interface Run {
@@ -77,7 +82,14 @@ const peak: Record<number, number> = {};
 for (const t of threadsList) peak[t] = await matmulPeak(t);
 
 async function runClinex(batch: number, threads: number, list: BenchNote[]): Promise<Run> {
-  const engine = await BertNerEngine.create({ modelDir, windowTokens, strideTokens: STRIDE, maxBatchSize: batch, maxWaitMs: 2, intraOpNumThreads: threads });
+  const engine = await BertNerEngine.create({
+    modelDir,
+    windowTokens,
+    strideTokens: STRIDE,
+    maxBatchSize: batch,
+    maxWaitMs: 2,
+    intraOpNumThreads: threads,
+  });
   try {
     for (const n of list.slice(0, 3)) await engine.extract({ noteId: n.id, tenantId: 'bench', text: n.text });
     const t0 = performance.now();
@@ -92,7 +104,17 @@ async function runClinex(batch: number, threads: number, list: BenchNote[]): Pro
     await Promise.all(Array.from({ length: batch }, worker));
     const seconds = (performance.now() - t0) / 1000;
     const gflops = totalFlops / seconds / 1e9;
-    return { engine: 'clinex-bert-ner', batch, threads, seconds, notesPerSec: list.length / seconds, tokensPerSec: totalTokens / seconds, gflops, pctOfPeak: (100 * gflops) / peak[threads]!, modelSeconds };
+    return {
+      engine: 'clinex-bert-ner',
+      batch,
+      threads,
+      seconds,
+      notesPerSec: list.length / seconds,
+      tokensPerSec: totalTokens / seconds,
+      gflops,
+      pctOfPeak: (100 * gflops) / peak[threads]!,
+      modelSeconds,
+    };
   } finally {
     await engine.close();
   }
@@ -110,7 +132,14 @@ async function runBaseline(batch: number, threads: number): Promise<Run> {
     for (const f of ['config.json', 'tokenizer.json']) symlinkSync(join(modelDir, f), join(dir, f));
     symlinkSync(join(modelDir, 'model.onnx'), join(dir, 'onnx', 'model.onnx'));
     // Truncate to the model's positions, as transformers.js does not window long inputs itself.
-    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: config.max_position_embeddings }));
+    writeFileSync(
+      join(dir, 'tokenizer_config.json'),
+      JSON.stringify({
+        tokenizer_class: 'BertTokenizer',
+        do_lower_case: true,
+        model_max_length: config.max_position_embeddings,
+      }),
+    );
     tf.env.localModelPath = base + '/';
     tf.env.allowRemoteModels = false;
     tf.env.allowLocalModels = true;
@@ -125,7 +154,16 @@ async function runBaseline(batch: number, threads: number): Promise<Run> {
     const seconds = (performance.now() - t0) / 1000;
     await pipe.dispose();
     const gflops = totalFlops / seconds / 1e9;
-    return { engine: 'transformers.js', batch, threads, seconds, notesPerSec: notes.length / seconds, tokensPerSec: totalTokens / seconds, gflops, pctOfPeak: (100 * gflops) / peak[threads]! };
+    return {
+      engine: 'transformers.js',
+      batch,
+      threads,
+      seconds,
+      notesPerSec: notes.length / seconds,
+      tokensPerSec: totalTokens / seconds,
+      gflops,
+      pctOfPeak: (100 * gflops) / peak[threads]!,
+    };
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -137,11 +175,15 @@ mkdirSync(join(ROOT, '.cache'), { recursive: true });
 for (const threads of threadsList) {
   for (const batch of batches) {
     runs.push(await runClinex(batch, threads, notes));
-    process.stderr.write(`clinex batch ${batch} threads ${threads}: ${runs[runs.length - 1]!.tokensPerSec.toFixed(0)} tokens/s\n`);
+    process.stderr.write(
+      `clinex batch ${batch} threads ${threads}: ${runs[runs.length - 1]!.tokensPerSec.toFixed(0)} tokens/s\n`,
+    );
     if (!values['skip-baseline'] && baselineError === null) {
       try {
         runs.push(await runBaseline(batch, threads));
-        process.stderr.write(`transformers.js batch ${batch} threads ${threads}: ${runs[runs.length - 1]!.tokensPerSec.toFixed(0)} tokens/s\n`);
+        process.stderr.write(
+          `transformers.js batch ${batch} threads ${threads}: ${runs[runs.length - 1]!.tokensPerSec.toFixed(0)} tokens/s\n`,
+        );
       } catch (e) {
         baselineError = (e as Error).message;
         process.stderr.write(`transformers.js baseline failed: ${baselineError}\n`);
@@ -151,9 +193,18 @@ for (const threads of threadsList) {
 }
 
 const header = ['engine', 'batch', 'threads', 'notes/s', 'tokens/s', 'GFLOP/s', '% peak'];
-const rows = runs.map((r) => [r.engine, String(r.batch), String(r.threads), r.notesPerSec.toFixed(2), r.tokensPerSec.toFixed(0), r.gflops.toFixed(1), r.pctOfPeak.toFixed(1)]);
+const rows = runs.map((r) => [
+  r.engine,
+  String(r.batch),
+  String(r.threads),
+  r.notesPerSec.toFixed(2),
+  r.tokensPerSec.toFixed(0),
+  r.gflops.toFixed(1),
+  r.pctOfPeak.toFixed(1),
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const fmt = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+const fmt = (r: string[]): string =>
+  r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 const modelBytes = statSync(join(modelDir, 'model.onnx')).size;
 process.stdout.write(
   `NER benchmark: ${notes.length} MTSamples notes, ${totalTokens} tokens, ${windowTexts.length} windows of <= ${windowTokens} tokens (overlap ${STRIDE}), ` +

@@ -30,10 +30,19 @@ if (device === 'cuda' && !cudaAvailable()) {
   process.exit(3);
 }
 const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
-  hidden_size: number; num_hidden_layers: number; intermediate_size: number; vocab_size: number; id2label: Record<string, string>;
+  hidden_size: number;
+  num_hidden_layers: number;
+  intermediate_size: number;
+  vocab_size: number;
+  id2label: Record<string, string>;
 };
 const labels = Object.keys(config.id2label).length;
-const shape = { hidden: config.hidden_size, layers: config.num_hidden_layers, intermediate: config.intermediate_size, labels };
+const shape = {
+  hidden: config.hidden_size,
+  layers: config.num_hidden_layers,
+  intermediate: config.intermediate_size,
+  labels,
+};
 const windowTokens = Number(values.window);
 const logs: string[] = [];
 const classifier = await OnnxTokenClassifier.create(join(modelDir, 'model.onnx'), labels, {
@@ -48,10 +57,20 @@ if (classifier.provider !== device) {
 }
 // Deterministic pseudo-random token ids (skipping the 5 special tokens), full windows with [CLS] ... [SEP].
 let seed = 42;
-const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-const window = (): number[] => [2, ...Array.from({ length: windowTokens - 2 }, () => 5 + Math.floor(rand() * (config.vocab_size - 5))), 3];
+const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+const window = (): number[] => [
+  2,
+  ...Array.from({ length: windowTokens - 2 }, () => 5 + Math.floor(rand() * (config.vocab_size - 5))),
+  3,
+];
 
-interface Row { batch: number; msPerBatch: number; windowsPerSec: number; tokensPerSec: number; gflops: number }
+interface Row {
+  batch: number;
+  msPerBatch: number;
+  windowsPerSec: number;
+  tokensPerSec: number;
+  gflops: number;
+}
 const rows: Row[] = [];
 const maxBatch = Number(values['max-batch']);
 for (let batch = 1; batch <= maxBatch; batch *= 2) {
@@ -76,11 +95,22 @@ for (let batch = 1; batch <= maxBatch; batch *= 2) {
 }
 await classifier.dispose();
 const header = ['batch', 'ms/batch', 'windows/s', 'tokens/s', 'GFLOP/s'];
-const cells = rows.map((r) => [String(r.batch), r.msPerBatch.toFixed(2), r.windowsPerSec.toFixed(0), r.tokensPerSec.toFixed(0), r.gflops.toFixed(1)]);
+const cells = rows.map((r) => [
+  String(r.batch),
+  r.msPerBatch.toFixed(2),
+  r.windowsPerSec.toFixed(0),
+  r.tokensPerSec.toFixed(0),
+  r.gflops.toFixed(1),
+]);
 const w = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
 const line = (c: string[]): string => c.map((x, i) => x.padStart(w[i]!)).join('  ');
-process.stdout.write(`NER model on ${device} (${modelDir}), windows of ${windowTokens} tokens (argmax/softmax on the host included)\n${line(header)}\n${cells.map(line).join('\n')}\n`);
+process.stdout.write(
+  `NER model on ${device} (${modelDir}), windows of ${windowTokens} tokens (argmax/softmax on the host included)\n${line(header)}\n${cells.map(line).join('\n')}\n`,
+);
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const outFile = join(process.env['OUT'] ?? join(ROOT, 'bench', 'results'), 'ner-gpu.json');
-writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), device, windowTokens, shape, rows }, null, 2) + '\n');
+writeFileSync(
+  outFile,
+  JSON.stringify({ date: new Date().toISOString(), device, windowTokens, shape, rows }, null, 2) + '\n',
+);
 process.stderr.write(`wrote ${outFile}\n`);

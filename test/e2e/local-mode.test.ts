@@ -94,7 +94,7 @@ describe('one-command local mode (npm start)', () => {
     expect(first.output()).toContain('in-process bus');
     expect(first.output()).toMatch(/5 demo note\(s\) submitted/);
     const note = await submitAndAwaitValidation(first, 'local-1', 'Started amoxicillin 500 mg PO three times daily.');
-    expect(['accepted', 'needs_review']).toContain(note.status);
+    expect(['validated', 'needs_review']).toContain(note.status);
     expect(note.extraction!.data.noteId).toBeDefined();
     first.signal('SIGINT');
     expect(await first.exited).toBe(0);

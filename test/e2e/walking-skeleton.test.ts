@@ -54,13 +54,13 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
     const final = await waitFor(
       async () => {
         const body = (await (await getNote(accepted.id)).json()) as { status: string; extraction: unknown };
-        return ['accepted', 'needs_review', 'rejected'].includes(body.status) ? body : null;
+        return ['validated', 'needs_review', 'rejected'].includes(body.status) ? body : null;
       },
       45_000,
       'the note to be validated',
     );
     expect(final).toMatchObject({
-      status: 'accepted',
+      status: 'validated',
       extraction: {
         status: 'accepted',
         engine: { name: 'none' },
@@ -87,14 +87,15 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
     expect(((await again.json()) as { id: string }).id).toBe(first.id);
     const changed = await post({ ...body, text: `${noteText} Amended.` });
     expect(changed.status).toBe(409);
-    expect(await changed.json()).toMatchObject({ error: { code: 'EXTERNAL_ID_CONFLICT', field: 'externalId' } });
+    expect(await changed.json()).toMatchObject({ code: 'EXTERNAL_ID_CONFLICT', field: '/externalId' });
   });
 
   it('rejects bad input with a status, an error code and the field at fault', async () => {
     const missing = await post({ externalId: `bad-${run}` });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({
-      error: { code: 'VALIDATION_FAILED', fields: [{ path: '/', message: expect.stringContaining('text') }] },
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: '/text', detail: expect.stringContaining('required') }],
     });
 
     const malformed = await fetch(`${gateway.url}/v1/notes`, {
@@ -103,7 +104,7 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
       body: '{"externalId": ',
     });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ error: { code: 'MALFORMED_JSON' } });
+    expect(await malformed.json()).toMatchObject({ code: 'MALFORMED_JSON' });
 
     const unauthenticated = await post({ externalId: `x-${run}`, text: 'x' }, 'not-a-key');
     expect(unauthenticated.status).toBe(401);
@@ -115,7 +116,7 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
     const { id } = (await (await post({ externalId: `iso-${run}`, text: noteText })).json()) as { id: string };
     const foreign = await getNote(id, other.keys.submitter);
     expect(foreign.status).toBe(404);
-    expect(await foreign.json()).toMatchObject({ error: { code: 'NOTE_NOT_FOUND' } });
+    expect(await foreign.json()).toMatchObject({ code: 'NOTE_NOT_FOUND' });
   });
 
   it('exposes Prometheus metrics on every service without credentials', async () => {

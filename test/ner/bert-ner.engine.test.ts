@@ -40,7 +40,12 @@ async function stubClassifier(): Promise<{ classifier: TokenClassifier; windowsS
 }
 
 function longNote(chars: number): { text: string; drugStarts: number[] } {
-  const parts = ['Patient seen today.', 'Metoprolol 25 mg twice a day.', 'Blood pressure is stable and he feels well.', 'Continue metoprolol, recheck soon.'];
+  const parts = [
+    'Patient seen today.',
+    'Metoprolol 25 mg twice a day.',
+    'Blood pressure is stable and he feels well.',
+    'Continue metoprolol, recheck soon.',
+  ];
   let text = '';
   const drugStarts: number[] = [];
   for (let i = 0; text.length < chars; i++) {
@@ -68,7 +73,10 @@ function allSpans(x: ClinicalExtraction): { text: string; start: number; end: nu
 describe('BertNerEngine windowing', () => {
   it('finds every mention in a 20,000-character note across window boundaries, with exact offsets', async () => {
     const { classifier, windowsSeen } = await stubClassifier();
-    const engine = await BertNerEngine.create({ modelDir: FIXTURE, windowTokens: 48, strideTokens: 12, maxBatchSize: 8, maxWaitMs: 1 }, { classifier });
+    const engine = await BertNerEngine.create(
+      { modelDir: FIXTURE, windowTokens: 48, strideTokens: 12, maxBatchSize: 8, maxWaitMs: 1 },
+      { classifier },
+    );
     try {
       const { text, drugStarts } = longNote(20_000);
       expect(text.length).toBeGreaterThanOrEqual(20_000);
@@ -86,10 +94,15 @@ describe('BertNerEngine windowing', () => {
 
   it('batches windows of concurrent extract calls together', async () => {
     const { classifier, windowsSeen } = await stubClassifier();
-    const engine = await BertNerEngine.create({ modelDir: FIXTURE, windowTokens: 64, strideTokens: 8, maxBatchSize: 16, maxWaitMs: 300 }, { classifier });
+    const engine = await BertNerEngine.create(
+      { modelDir: FIXTURE, windowTokens: 64, strideTokens: 8, maxBatchSize: 16, maxWaitMs: 300 },
+      { classifier },
+    );
     try {
       const notes = Array.from({ length: 6 }, (_, i) => `Note ${i}: metoprolol 25 mg daily.`);
-      const results = await Promise.all(notes.map((text, i) => engine.extract({ noteId: `n${i}`, tenantId: 't', text })));
+      const results = await Promise.all(
+        notes.map((text, i) => engine.extract({ noteId: `n${i}`, tenantId: 't', text })),
+      );
       // Tokenising is asynchronous, so allow a straggler; without batching this would be six runs of one.
       expect(windowsSeen.reduce((a, b) => a + b, 0)).toBe(6);
       expect(windowsSeen.length).toBeLessThanOrEqual(2);
@@ -106,12 +119,23 @@ describe('BertNerEngine with an ONNX model', () => {
     const notes = [text, 'A 45-year-old male takes lisinopril 10 mg p.o. daily. Denies chest pain.', ''];
     const run = spawnSync(
       process.execPath,
-      ['--conditions=clinex-source', '--import', 'tsx', join('test', 'ner', 'support', 'run-tiny-model.ts'), JSON.stringify(notes)],
+      [
+        '--conditions=clinex-source',
+        '--import',
+        'tsx',
+        join('test', 'ner', 'support', 'run-tiny-model.ts'),
+        JSON.stringify(notes),
+      ],
       { cwd: process.cwd(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' } },
     );
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.status).toBe(0);
-    const out = JSON.parse(run.stdout) as { results: EngineResult[]; logs: string[]; provider: string; descriptor: { name: string } };
+    const out = JSON.parse(run.stdout) as {
+      results: EngineResult[];
+      logs: string[];
+      provider: string;
+      descriptor: { name: string };
+    };
     for (const [i, r] of out.results.entries()) {
       const v = validate(r.extraction);
       expect(v.ok ? [] : v.errors).toEqual([]);

@@ -23,18 +23,48 @@ describe('clinex extract / eval', () => {
   it('extracts JSONL notes in input order, and eval scores gold against itself as perfect', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ner-cli-'));
     try {
-      const notes = Array.from({ length: 25 }, (_, i) => ({ id: `n${i}`, text: `Note ${i}. Lisinopril ${i + 1} mg p.o. daily.` }));
+      const notes = Array.from({ length: 25 }, (_, i) => ({
+        id: `n${i}`,
+        text: `Note ${i}. Lisinopril ${i + 1} mg p.o. daily.`,
+      }));
       writeFileSync(join(dir, 'notes.jsonl'), notes.map((n) => JSON.stringify(n)).join('\n') + '\n');
-      const r = cli(['extract', '--engine', 'bert-ner', '--model', MODEL, '--window', '64', '--stride', '8', '--input', join(dir, 'notes.jsonl'), '--output', join(dir, 'out.jsonl')]);
+      const r = cli([
+        'extract',
+        '--engine',
+        'bert-ner',
+        '--model',
+        MODEL,
+        '--window',
+        '64',
+        '--stride',
+        '8',
+        '--input',
+        join(dir, 'notes.jsonl'),
+        '--output',
+        join(dir, 'out.jsonl'),
+      ]);
       expect(r.status).toBe(0);
       expect(r.stderr).toMatch(/progress 25\/25/);
-      const out = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { noteId: string; engine: { name: string } });
+      const out = readFileSync(join(dir, 'out.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { noteId: string; engine: { name: string } });
       expect(out.map((o) => o.noteId)).toEqual(notes.map((n) => n.id));
       expect(out[0]!.engine.name).toBe('bert-ner');
 
       const gold = notes.map((n, i) => ({
         id: n.id,
-        medications: [{ name: { text: 'Lisinopril', start: 0, end: 0 }, dose: { text: `${i + 1} mg`, start: 0, end: 0 }, dose_value: i + 1, dose_unit: 'mg', frequency: { text: 'daily', start: 0, end: 0 }, route: null, status: 'current' }],
+        medications: [
+          {
+            name: { text: 'Lisinopril', start: 0, end: 0 },
+            dose: { text: `${i + 1} mg`, start: 0, end: 0 },
+            dose_value: i + 1,
+            dose_unit: 'mg',
+            frequency: { text: 'daily', start: 0, end: 0 },
+            route: null,
+            status: 'current',
+          },
+        ],
       }));
       writeFileSync(join(dir, 'gold.jsonl'), gold.map((g) => JSON.stringify(g)).join('\n'));
       const e = cli(['eval', '--gold', join(dir, 'gold.jsonl'), '--pred', join(dir, 'gold.jsonl')]);
@@ -49,7 +79,10 @@ describe('clinex extract / eval', () => {
   });
 
   it('reads a note from stdin and writes to stdout', () => {
-    const r = cli(['extract', '--model', MODEL, '--window', '64', '--stride', '8', '--input', '-', '--output', '-', '--quiet'], 'Aspirin 81 mg daily.');
+    const r = cli(
+      ['extract', '--model', MODEL, '--window', '64', '--stride', '8', '--input', '-', '--output', '-', '--quiet'],
+      'Aspirin 81 mg daily.',
+    );
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as { noteId: string }).noteId).toBe('stdin');
   });

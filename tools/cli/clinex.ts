@@ -1,5 +1,6 @@
 import { CliInputError } from '../../apps/validator/src/cli/cli-input.error.js';
 import { validateCommand } from '../../apps/validator/src/cli/validate.command.js';
+import { adminCommand } from './admin.js';
 
 /**
  * Clinex command line: `clinex <command> [options]`. Run from the repository with
@@ -21,6 +22,7 @@ interface CliCommand {
 
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
   validate: validateCommand,
+  admin: adminCommand,
 };
 
 function usage(): string {

@@ -149,6 +149,7 @@ def main():
     ap.add_argument('--ckpt', default='.cache/train/ckpt.pt')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop early (and still export) after this long; 0 = no limit')
     ap.add_argument('--stride', type=int, default=96)
+    ap.add_argument('--init', help='start from this checkpoint (continue training, or export it with --steps 0)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -158,6 +159,10 @@ def main():
     cfg = dict(vocab=vocab, hidden=a.hidden, layers=a.layers, heads=a.heads, inter=a.inter, max_pos=a.max_pos)
     model = BertTagger(vocab, len(LABELS), a.hidden, a.layers, a.heads, a.inter, a.max_pos)
     info = {'seed': a.seed, 'steps': a.steps, 'lr': a.lr, 'batch_tokens': a.batch_tokens}
+    if a.init:
+        state = torch.load(a.init)
+        model.load_state_dict(state['model'])
+        info['init'] = {'checkpoint': os.path.basename(a.init), 'step': state['step']}
     if a.steps > 0:
         items = []
         for line in open(a.tokens, encoding='utf-8'):

@@ -2,8 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { HealthModule, MessageProducer, MessageRunner, READINESS_PROBES, type Messaging } from '#platform';
 import { EXTRACTOR_CONFIG, type ExtractorConfig } from './config/extractor.config.js';
-import { EXTRACTION_ENGINE } from './engines/extraction-engine.port.js';
+import { EXTRACTION_ENGINE, type ExtractionEngine } from './engines/extraction-engine.port.js';
+import { createLlmEngine } from './engines/llm/llm-engine.factory.js';
 import { NoneEngine } from './engines/none.engine.js';
+import { CostEventPublisher } from './extraction/cost-event.publisher.js';
 import { ExtractionService } from './extraction/extraction.service.js';
 import { NoteSubmittedHandler } from './extraction/note-submitted.handler.js';
 
@@ -37,9 +39,29 @@ export class ExtractorModule {
               logger,
             ),
         },
-        { provide: EXTRACTION_ENGINE, useFactory: () => new NoneEngine() },
+        { provide: EXTRACTION_ENGINE, useFactory: () => createEngine(config, logger) },
+        CostEventPublisher,
         ExtractionService,
       ],
     };
+  }
+}
+
+/** The engine named by EXTRACTOR_ENGINE; each is built from the validated config only. */
+function createEngine(config: ExtractorConfig, logger: Logger): ExtractionEngine | Promise<ExtractionEngine> {
+  switch (config.EXTRACTOR_ENGINE) {
+    case 'none':
+      return new NoneEngine();
+    case 'llm':
+      return createLlmEngine(config, {
+        log: (level, message, fields) => logger[level]({ ...fields, engine: 'llm' }, message),
+      });
+    // ── bert-ner ── the NER engine (apps/extractor/src/engines/bert-ner) is wired here: add 'bert-ner' to
+    // EXTRACTOR_ENGINES in config/extractor.config.ts and a `case 'bert-ner':` returning its engine (a Promise is
+    // fine: Nest awaits async factories). The exhaustive switch makes the build fail until the case exists.
+    default: {
+      const unknown: never = config.EXTRACTOR_ENGINE;
+      throw new Error(`unknown engine ${String(unknown)}`);
+    }
   }
 }

@@ -15,6 +15,17 @@ import { NoteService } from './notes/note.service.js';
 import { OutboxRelay } from './outbox/outbox.relay.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
 import { TenantRepository } from './tenants/tenant.repository.js';
+// Gateway API (issue 6): admin keys, idempotency, rate limit, JSON-only parsing and /docs.
+import { AdminController } from './admin/admin.controller.js';
+import { AdminService } from './admin/admin.service.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { HttpSetup } from './http/http-setup.js';
+import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
+import { IdempotencyService } from './idempotency/idempotency.service.js';
+import { ReviewPageController } from './review/page/review-page.controller.js';
+import { ReviewController } from './review/review.controller.js';
+import { ReviewRepository } from './review/review.repository.js';
+import { ReviewService } from './review/review.service.js';
 
 @Module({})
 export class GatewayModule {
@@ -32,7 +43,7 @@ export class GatewayModule {
           ],
         }),
       ],
-      controllers: [NoteController],
+      controllers: [NoteController, AdminController, ReviewController, ReviewPageController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -46,6 +57,13 @@ export class GatewayModule {
         NoteService,
         OutboxRepository,
         OutboxRelay,
+        RateLimiter,
+        IdempotencyRepository,
+        IdempotencyService,
+        AdminService,
+        HttpSetup,
+        ReviewRepository,
+        ReviewService,
       ],
       exports: [ApiKeyService, TenantRepository],
     };

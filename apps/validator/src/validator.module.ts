@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { DatabaseModule, PrismaService } from '#database';
 import {
   HealthModule,
+  LlmChatClient,
+  llmClientOptions,
   MessageProducer,
   MessageRunner,
   READINESS_PROBES,
@@ -10,6 +12,10 @@ import {
   type ReadinessProbe,
 } from '#platform';
 import type { ValidatorConfig } from './config/validator.config.js';
+import { CostEventHandler } from './cost-meter/cost-event.handler.js';
+import { CostLedgerRepository } from './cost-meter/cost-ledger.repository.js';
+import { CostMeterService } from './cost-meter/cost-meter.service.js';
+import { LLM_PROBE_SETTINGS, LlmProbeService, type LlmProbeSettings } from './llm-probe/llm-probe.service.js';
 import { ExtractionRepository } from './persistence/extraction.repository.js';
 import { RawExtractionHandler } from './validation/raw-extraction.handler.js';
 import { ValidationService } from './validation/validation.service.js';
@@ -31,7 +37,10 @@ export class ValidatorModule {
           ],
         }),
       ],
-      controllers: [RawExtractionHandler],
+      // The cost meter lives here because this service already owns the database connection and a consumer group
+      // with bounded retry and dead-lettering; it is its own module folder and handler, so it can move to a service
+      // of its own (its own group id) without changes.
+      controllers: [RawExtractionHandler, CostEventHandler],
       providers: [
         { provide: MessageProducer, useValue: producer },
         {
@@ -50,6 +59,24 @@ export class ValidatorModule {
         },
         ExtractionRepository,
         ValidationService,
+        CostLedgerRepository,
+        CostMeterService,
+        {
+          provide: LLM_PROBE_SETTINGS,
+          useFactory: (): LlmProbeSettings => {
+            const options = llmClientOptions(config);
+            const log = (message: string, fields: Record<string, string | number | null>) =>
+              logger.warn({ ...fields, probe: 'llm' }, message);
+            return {
+              client: options
+                ? new LlmChatClient(options, { log: (_level, message, fields) => log(message, fields) })
+                : null,
+              sampleRate: config.LLM_PROBE_SAMPLE_RATE,
+              log,
+            };
+          },
+        },
+        LlmProbeService,
       ],
     };
   }

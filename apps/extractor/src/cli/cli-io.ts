@@ -61,7 +61,12 @@ export async function readNotes(path: string): Promise<NoteInput[]> {
       throw new Error(`line ${i + 1} is not valid JSON`);
     }
     const o = v as { id?: unknown; text?: unknown };
-    if (typeof o !== 'object' || o === null || typeof o.text !== 'string' || (typeof o.id !== 'string' && typeof o.id !== 'number')) {
+    if (
+      typeof o !== 'object' ||
+      o === null ||
+      typeof o.text !== 'string' ||
+      (typeof o.id !== 'string' && typeof o.id !== 'number')
+    ) {
       throw new Error(`line ${i + 1} needs {"id": string, "text": string}`);
     }
     notes.push({ id: String(o.id), text: o.text });
@@ -90,7 +95,9 @@ export class Progress {
     if (process.stderr.isTTY) {
       const width = 30;
       const filled = Math.round((done / this.total) * width);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} notes ${rate.toFixed(1)}/s`);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} notes ${rate.toFixed(1)}/s`,
+      );
       if (done === this.total) process.stderr.write('\n');
     } else if (pct >= this.lastPct + 10 || done === this.total) {
       this.lastPct = pct;

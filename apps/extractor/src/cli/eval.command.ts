@@ -10,7 +10,8 @@ Prints a table and the scores as JSON (stdout); --json also writes the JSON to a
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | null => (isObj(v) && typeof v['text'] === 'string' ? v['text'] : typeof v === 'string' ? v : null);
+const text = (v: unknown): string | null =>
+  isObj(v) && typeof v['text'] === 'string' ? v['text'] : typeof v === 'string' ? v : null;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -34,9 +35,11 @@ async function load(path: string, what: string): Promise<Map<string, ScoredMedic
   const map = new Map<string, ScoredMedication[]>();
   for await (const { line, value } of readJsonl(path)) {
     if (!isObj(value)) throw new Error(`${what} line ${line} is not an object`);
-    const id = str(value['noteId']) ?? str(value['id']) ?? (typeof value['id'] === 'number' ? String(value['id']) : null);
+    const id =
+      str(value['noteId']) ?? str(value['id']) ?? (typeof value['id'] === 'number' ? String(value['id']) : null);
     const meds = value['medications'];
-    if (!id || !Array.isArray(meds)) throw new Error(`${what} line ${line} needs an id (or noteId) and a medications array`);
+    if (!id || !Array.isArray(meds))
+      throw new Error(`${what} line ${line} needs an id (or noteId) and a medications array`);
     const list = map.get(id) ?? [];
     for (const m of meds) {
       const s = toScored(m);
@@ -54,7 +57,12 @@ export async function runEval(argv: string[]): Promise<number> {
   try {
     values = parseArgs({
       args,
-      options: { gold: { type: 'string' }, pred: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', default: false } },
+      options: {
+        gold: { type: 'string' },
+        pred: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
       strict: true,
     }).values;
   } catch (e) {
@@ -74,9 +82,15 @@ export async function runEval(argv: string[]): Promise<number> {
     const pred = await load(values.pred, 'pred');
     const result = scoreMedications(gold, pred);
     if (result.missingPredictions.length > 0) {
-      process.stderr.write(`warning: ${result.missingPredictions.length} gold notes have no prediction (scored as empty)\n`);
+      process.stderr.write(
+        `warning: ${result.missingPredictions.length} gold notes have no prediction (scored as empty)\n`,
+      );
     }
-    const json = JSON.stringify({ notes: result.notes, missingPredictions: result.missingPredictions.length, scores: result.scores }, null, 2);
+    const json = JSON.stringify(
+      { notes: result.notes, missingPredictions: result.missingPredictions.length, scores: result.scores },
+      null,
+      2,
+    );
     process.stdout.write(`${formatScoreTable(result.scores)}\n\n${json}\n`);
     if (values.json) writeFileSync(values.json, json + '\n');
     return 0;

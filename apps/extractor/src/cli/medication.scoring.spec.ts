@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { frequencyKey, routeKey, scoreMedications, type ScoredMedication } from './medication.scoring.js';
 
-const med = (name: string, dose: [number | null, string | null] | null, frequency: string | null, route: string | null): ScoredMedication => ({
+const med = (
+  name: string,
+  dose: [number | null, string | null] | null,
+  frequency: string | null,
+  route: string | null,
+): ScoredMedication => ({
   name,
   dose: dose ? { text: '', value: dose[0], unit: dose[1] } : null,
   frequency,
@@ -10,8 +15,26 @@ const med = (name: string, dose: [number | null, string | null] | null, frequenc
 
 describe('scoreMedications', () => {
   it('compares per-note sets after normalising names, units, frequencies and routes', () => {
-    const gold = new Map([['n1', [med('Lasix', [40, 'mg'], 'daily', 'p.o.'), med('Lasix', [40, 'mg'], 'daily', 'p.o.'), med('aspirin', [81, 'mg'], 'q.d.', null)]]]);
-    const pred = new Map([['n1', [med('furosemide', [40, 'milligrams'], 'once a day', 'by mouth'), med('ASA', [0.081, 'g'], 'daily', 'PO'), med('Tylenol', null, null, null)]]]);
+    const gold = new Map([
+      [
+        'n1',
+        [
+          med('Lasix', [40, 'mg'], 'daily', 'p.o.'),
+          med('Lasix', [40, 'mg'], 'daily', 'p.o.'),
+          med('aspirin', [81, 'mg'], 'q.d.', null),
+        ],
+      ],
+    ]);
+    const pred = new Map([
+      [
+        'n1',
+        [
+          med('furosemide', [40, 'milligrams'], 'once a day', 'by mouth'),
+          med('ASA', [0.081, 'g'], 'daily', 'PO'),
+          med('Tylenol', null, null, null),
+        ],
+      ],
+    ]);
     const { scores } = scoreMedications(gold, pred);
     // Names: lasix=furosemide and aspirin=ASA match, Tylenol is a false positive.
     expect(scores.name).toMatchObject({ tp: 2, fp: 1, fn: 0 });

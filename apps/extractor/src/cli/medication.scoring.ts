@@ -29,7 +29,11 @@ export interface MetricScore extends Counts {
 }
 export type Scores = Record<Metric, MetricScore>;
 
-const squash = (s: string): string => s.toLowerCase().replace(/[^a-z0-9%/]+/g, ' ').trim();
+const squash = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9%/]+/g, ' ')
+    .trim();
 
 export function frequencyKey(text: string): string {
   const f = normaliseFrequency(text);
@@ -49,7 +53,12 @@ export function doseKey(d: NonNullable<ScoredMedication['dose']>): string {
 }
 
 export function noteKeys(meds: readonly ScoredMedication[]): Record<Metric, Set<string>> {
-  const keys: Record<Metric, Set<string>> = { name: new Set(), dose: new Set(), frequency: new Set(), route: new Set() };
+  const keys: Record<Metric, Set<string>> = {
+    name: new Set(),
+    dose: new Set(),
+    frequency: new Set(),
+    route: new Set(),
+  };
   for (const m of meds) {
     const name = drugIdentity(m.name);
     if (!name) continue;
@@ -86,8 +95,9 @@ export function scoreMedications(
     const g = noteKeys(goldMeds);
     const q = noteKeys(p ?? []);
     for (const metric of METRICS) {
-      for (const k of q[metric]) if (g[metric].has(k)) counts[metric].tp++;
-      else counts[metric].fp++;
+      for (const k of q[metric])
+        if (g[metric].has(k)) counts[metric].tp++;
+        else counts[metric].fp++;
       for (const k of g[metric]) if (!q[metric].has(k)) counts[metric].fn++;
     }
   }
@@ -99,8 +109,18 @@ export function formatScoreTable(scores: Scores): string {
   const rows = [['metric', 'precision', 'recall', 'f1', 'tp', 'fp', 'fn']];
   for (const m of METRICS) {
     const s = scores[m];
-    rows.push([m === 'name' ? 'name' : `name+${m}`, s.precision.toFixed(3), s.recall.toFixed(3), s.f1.toFixed(3), String(s.tp), String(s.fp), String(s.fn)]);
+    rows.push([
+      m === 'name' ? 'name' : `name+${m}`,
+      s.precision.toFixed(3),
+      s.recall.toFixed(3),
+      s.f1.toFixed(3),
+      String(s.tp),
+      String(s.fp),
+      String(s.fn),
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }

@@ -1,5 +1,20 @@
 import { z } from 'zod';
-import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
+import {
+  env,
+  loadConfig,
+  messagingConfigShape,
+  requireBrokersForKafka,
+  requireLlmEndpoint,
+  topicPartitionsSchema,
+} from '#platform';
+import { llmEngineConfigShape } from '../engines/llm/llm-engine.config.js';
+
+/**
+ * Engines a worker can run. `none` publishes empty extractions (walking skeleton); `llm` prompts an OpenAI-compatible
+ * endpoint (LLM_* variables). The NER engine (apps/extractor/src/engines/bert-ner) adds `bert-ner` here.
+ */
+export const EXTRACTOR_ENGINES = ['none', 'llm'] as const;
+export type ExtractorEngineName = (typeof EXTRACTOR_ENGINES)[number];
 
 export const extractorConfigSchema = z
   .object({
@@ -10,14 +25,19 @@ export const extractorConfigSchema = z
     KAFKA_PARTITIONS_CONCURRENCY: env.positiveInt(1),
     PORT: env.port(3001),
     LOG_LEVEL: env.logLevel(),
-    /** Engine this worker runs. `none` publishes empty extractions (walking skeleton). */
-    EXTRACTOR_ENGINE: z.enum(['none']).default('none'),
+    /** Engine this worker runs (see EXTRACTOR_ENGINES). */
+    EXTRACTOR_ENGINE: z.enum(EXTRACTOR_ENGINES).default('none'),
+    /** The LLM engine's endpoint and default prompt variant (required with EXTRACTOR_ENGINE=llm). */
+    ...llmEngineConfigShape,
     MESSAGE_MAX_ATTEMPTS: env.positiveInt(5),
     MESSAGE_RETRY_BASE_MS: env.positiveInt(200),
     MESSAGE_RETRY_MAX_MS: env.positiveInt(10_000),
   })
   .extend(topicPartitionsSchema.shape)
-  .superRefine(requireBrokersForKafka);
+  .superRefine(requireBrokersForKafka)
+  .superRefine((config, ctx) => {
+    if (config.EXTRACTOR_ENGINE === 'llm') requireLlmEndpoint(config, ctx, 'with EXTRACTOR_ENGINE=llm');
+  });
 
 export type ExtractorConfig = z.infer<typeof extractorConfigSchema>;
 export const EXTRACTOR_CONFIG = Symbol('EXTRACTOR_CONFIG');

@@ -3,22 +3,32 @@ import { randomUUID } from 'node:crypto';
 import { MessageProducer, Outcome, type MessageOutcome } from '#platform';
 import { EXTRACTIONS_RAW_TOPIC, type NoteSubmitted, type RawExtraction } from '#schemas';
 import { EXTRACTION_ENGINE, type ExtractionEngine } from '../engines/extraction-engine.port.js';
+import { CostEventPublisher } from './cost-event.publisher.js';
 
 @Injectable()
 export class ExtractionService {
   constructor(
     @Inject(EXTRACTION_ENGINE) private readonly engine: ExtractionEngine,
     private readonly producer: MessageProducer,
+    private readonly costs: CostEventPublisher,
   ) {}
 
-  /** Runs the engine on one submitted note and publishes the raw extraction for the validator. */
+  /**
+   * Runs the engine on one submitted note and publishes the raw extraction for the validator: a success, or the
+   * engine's failure (extraction null), which the validator sends to review. Cost events go out first: per call as
+   * the engine reports them, then the note's model-seconds.
+   */
   async extract(note: NoteSubmitted): Promise<MessageOutcome> {
+    const descriptor = this.engine.descriptor;
     const result = await this.engine.extract({
       noteId: note.noteId,
       tenantId: note.tenantId,
       text: note.text,
       ...(note.promptVariant ? { promptVariant: note.promptVariant } : {}),
+      requestId: note.messageId,
+      reportUsage: (usage) => this.costs.publishCall(note, descriptor, usage),
     });
+    if (result.modelSeconds > 0) await this.costs.publishModelSeconds(note, descriptor, result.modelSeconds);
     const message: RawExtraction = {
       version: 1,
       messageId: randomUUID(),
@@ -26,11 +36,12 @@ export class ExtractionService {
       noteId: note.noteId,
       noteText: note.text,
       engine: {
-        name: this.engine.descriptor.name,
-        model: this.engine.descriptor.model,
-        version: this.engine.descriptor.version,
+        name: descriptor.name,
+        model: descriptor.model,
+        version: descriptor.version,
       },
       extraction: result.extraction,
+      ...(result.extraction === null ? { failure: result.failure } : {}),
       modelSeconds: result.modelSeconds,
       producedAt: new Date().toISOString(),
     };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
-import { ApiKeyRepository } from './api-key.repository.js';
+import { ApiKeyRepository, type ApiKeyRecord } from './api-key.repository.js';
 import { generateApiKey, hashSecret, parseApiKey, verifySecret } from './api-key.hasher.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import type { Principal, Role } from './principal.js';
@@ -13,7 +13,7 @@ export class ApiKeyService {
 
   constructor(
     private readonly keys: ApiKeyRepository,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'AUTH_CACHE_TTL_MS'>,
   ) {}
 
   async authenticate(presented: string | undefined): Promise<Principal> {
@@ -35,15 +35,29 @@ export class ApiKeyService {
   }
 
   /** Issues a key; the plaintext is returned once and never stored. */
-  async issue(tenantId: string, role: Role, label: string): Promise<{ id: string; apiKey: string }> {
+  async issue(tenantId: string, role: Role, label: string): Promise<ApiKeyRecord & { apiKey: string }> {
     const key = generateApiKey();
-    const id = await this.keys.create({
+    const record = await this.keys.create({
       tenantId,
       keyId: key.keyId,
       secretHash: await hashSecret(key.secret),
       role,
       label,
     });
-    return { id, apiKey: key.plaintext };
+    return { ...record, apiKey: key.plaintext };
+  }
+
+  list(tenantId: string): Promise<ApiKeyRecord[]> {
+    return this.keys.listByTenant(tenantId);
+  }
+
+  /**
+   * Revokes a key of the tenant. This instance forgets it at once; other gateway instances stop accepting it when
+   * their cache entry expires (AUTH_CACHE_TTL_MS). Returns false when the tenant has no such key.
+   */
+  async revoke(tenantId: string, id: string): Promise<boolean> {
+    const revoked = await this.keys.revoke(tenantId, id);
+    for (const [digest, entry] of this.verified) if (entry.principal.apiKeyId === id) this.verified.delete(digest);
+    return revoked;
   }
 }

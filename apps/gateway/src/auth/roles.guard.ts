@@ -5,6 +5,7 @@ import { PUBLIC_ROUTE } from '#platform';
 import { ApiKeyService } from './api-key.service.js';
 import { AuthError, AuthErrorCode } from './auth.errors.js';
 import type { Principal, Role } from './principal.js';
+import { RateLimiter } from './rate-limiter.js';
 
 const ROLES_KEY = 'clinex:roles';
 
@@ -18,6 +19,7 @@ export class RolesGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,6 +32,8 @@ export class RolesGuard implements CanActivate {
     const header = request.headers.authorization;
     const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     const principal = await this.apiKeys.authenticate(presented);
+    // Every authenticated request counts against its key, refused ones included.
+    this.rateLimiter.consume(principal.apiKeyId);
     if (!roles.includes(principal.role)) {
       throw new AuthError(AuthErrorCode.FORBIDDEN_ROLE, `this endpoint is not available to the ${principal.role} role`);
     }

@@ -16,8 +16,21 @@ export const gatewayConfigSchema = z
     DATABASE_POOL_SIZE: env.positiveInt(10),
     /** Engine used when a request names none. */
     DEFAULT_ENGINE: z.enum(['none', 'bert-ner', 'llm']).default('none'),
-    /** Largest note accepted, in characters. */
-    MAX_NOTE_CHARS: env.positiveInt(100_000),
+    /** Largest note text accepted, in UTF-8 bytes (413 NOTE_TOO_LONG above it). */
+    MAX_NOTE_BYTES: env.positiveInt(100 * 1024),
+    /** Largest JSON request body, in bytes, on every route but the batch one (413 PAYLOAD_TOO_LARGE above it). */
+    MAX_BODY_BYTES: env.positiveInt(128 * 1024),
+    /** Largest body of POST /v1/notes/batch, in bytes. */
+    MAX_BATCH_BODY_BYTES: env.positiveInt(5 * 1024 * 1024),
+    /** Most notes in one POST /v1/notes/batch (413 BATCH_TOO_LARGE above it). */
+    MAX_BATCH_NOTES: env.positiveInt(100),
+    /** How long an Idempotency-Key is remembered, in hours; a key reused after that starts afresh. */
+    IDEMPOTENCY_TTL_HOURS: env.positiveInt(24),
+    /** Per API key token bucket: sustained requests per second, and the burst it allows (429 + Retry-After). */
+    RATE_LIMIT_PER_SECOND: env.positiveInt(50),
+    RATE_LIMIT_BURST: env.positiveInt(100),
+    /** Serve the OpenAPI document and Swagger UI at /docs (public, no key needed). */
+    DOCS_ENABLED: env.bool(true),
     OUTBOX_POLL_INTERVAL_MS: env.positiveInt(500),
     OUTBOX_BATCH_SIZE: env.positiveInt(200),
     /** How long a verified API key stays cached, so each request does not pay for a password hash. */

@@ -1,25 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type DatabaseTransaction } from '#database';
+import type { StoredNoteStatus } from './note-status.js';
 
 export interface NoteRecord {
   id: string;
   tenantId: string;
   externalId: string;
   text: string;
+  patientRef: string | null;
+  encounterRef: string | null;
   requestedEngine: string;
-  status: string;
+  status: StoredNoteStatus;
   createdAt: Date;
   updatedAt: Date;
 }
 
+export type NoteSummaryRecord = Pick<NoteRecord, 'id' | 'externalId' | 'status' | 'createdAt' | 'updatedAt'>;
+
 export interface ExtractionRecord {
   id: string;
-  status: string;
+  status: 'accepted' | 'needs_review' | 'rejected';
   engineName: string;
   engineModel: string;
   engineVersion: string;
   payload: unknown;
   flags: { code: string; severity: string; message: string; path: string }[];
+  createdAt: Date;
 }
 
 export interface NewNote {
@@ -32,11 +38,19 @@ export interface NewNote {
   requestedEngine: string;
 }
 
+/** A position in the (updatedAt, id) order of a tenant's notes. */
+export interface NotePosition {
+  updatedAt: Date;
+  id: string;
+}
+
 const noteColumns = {
   id: true,
   tenantId: true,
   externalId: true,
   text: true,
+  patientRef: true,
+  encounterRef: true,
   requestedEngine: true,
   status: true,
   createdAt: true,
@@ -47,9 +61,9 @@ const noteColumns = {
 export class NoteRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  findByExternalId(tenantId: string, externalId: string, tx?: DatabaseTransaction): Promise<NoteRecord | null> {
-    return (tx ?? this.prisma.client).note.findUnique({
-      where: { tenantId_externalId: { tenantId, externalId } },
+  findByExternalIds(tenantId: string, externalIds: string[], tx?: DatabaseTransaction): Promise<NoteRecord[]> {
+    return (tx ?? this.prisma.client).note.findMany({
+      where: { tenantId, externalId: { in: externalIds } },
       select: noteColumns,
     });
   }
@@ -58,8 +72,32 @@ export class NoteRepository {
     return this.prisma.client.note.findFirst({ where: { id, tenantId }, select: noteColumns });
   }
 
-  async insert(note: NewNote, tx: DatabaseTransaction): Promise<void> {
-    await tx.note.create({ data: { ...note, status: 'received' } });
+  async insertMany(notes: NewNote[], tx: DatabaseTransaction): Promise<void> {
+    if (notes.length === 0) return;
+    await tx.note.createMany({ data: notes.map((note) => ({ ...note, status: 'received' as const })) });
+  }
+
+  /** One page of a tenant's notes in (updatedAt, id) order, after `after` when given. */
+  list(
+    tenantId: string,
+    filter: { statuses: StoredNoteStatus[] | null; since: Date | null; after: NotePosition | null; limit: number },
+  ): Promise<NoteSummaryRecord[]> {
+    const { statuses, since, after, limit } = filter;
+    return this.prisma.client.note.findMany({
+      where: {
+        tenantId,
+        ...(statuses ? { status: { in: statuses } } : {}),
+        ...(since ? { updatedAt: { gte: since } } : {}),
+        ...(after
+          ? {
+              OR: [{ updatedAt: { gt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { gt: after.id } }],
+            }
+          : {}),
+      },
+      orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+      select: { id: true, externalId: true, status: true, createdAt: true, updatedAt: true },
+    });
   }
 
   async latestExtraction(tenantId: string, noteId: string): Promise<ExtractionRecord | null> {
@@ -73,6 +111,7 @@ export class NoteRepository {
         engineModel: true,
         engineVersion: true,
         payload: true,
+        createdAt: true,
         flags: { select: { code: true, severity: true, message: true, path: true } },
       },
     });

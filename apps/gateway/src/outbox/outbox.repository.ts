@@ -9,6 +9,13 @@ export interface PendingOutboxEvent {
   payload: unknown;
 }
 
+export interface NewOutboxEvent {
+  tenantId: string;
+  topic: TopicName;
+  messageKey: string;
+  payload: object;
+}
+
 // Any constant both relay instances agree on; it makes exactly one instance publish at a time, in id order.
 const OUTBOX_RELAY_LOCK = 4_201_001;
 
@@ -16,11 +23,13 @@ const OUTBOX_RELAY_LOCK = 4_201_001;
 export class OutboxRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async append(
-    tx: DatabaseTransaction,
-    event: { tenantId: string; topic: TopicName; messageKey: string; payload: object },
-  ): Promise<void> {
+  async append(tx: DatabaseTransaction, event: NewOutboxEvent): Promise<void> {
     await tx.outboxEvent.create({ data: event });
+  }
+
+  /** Appends events in the given order (ids follow it, so the relay publishes them in that order). */
+  async appendMany(tx: DatabaseTransaction, events: NewOutboxEvent[]): Promise<void> {
+    if (events.length > 0) await tx.outboxEvent.createMany({ data: events });
   }
 
   /**

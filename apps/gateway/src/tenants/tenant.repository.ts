@@ -19,6 +19,13 @@ export class TenantRepository {
     });
   }
 
+  list(): Promise<TenantRecord[]> {
+    return this.prisma.client.tenant.findMany({
+      orderBy: { slug: 'asc' },
+      select: { id: true, slug: true, name: true },
+    });
+  }
+
   findBySlug(slug: string): Promise<TenantRecord | null> {
     return this.prisma.client.tenant.findUnique({ where: { slug }, select: { id: true, slug: true, name: true } });
   }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
+import {
+  env,
+  llmConfigShape,
+  loadConfig,
+  messagingConfigShape,
+  requireBrokersForKafka,
+  topicPartitionsSchema,
+} from '#platform';
 
 export const validatorConfigSchema = z
   .object({
@@ -15,6 +22,13 @@ export const validatorConfigSchema = z
     MESSAGE_MAX_ATTEMPTS: env.positiveInt(5),
     MESSAGE_RETRY_BASE_MS: env.positiveInt(200),
     MESSAGE_RETRY_MAX_MS: env.positiveInt(10_000),
+    /**
+     * The LLM endpoint for the reversal probe of LLM extractions (same variables as the extractor's engine). Unset:
+     * every extraction uses the span answerer.
+     */
+    ...llmConfigShape,
+    /** Share of LLM extractions whose reversal probe asks the LLM (0..1), sampled by note id. */
+    LLM_PROBE_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
   })
   .extend(topicPartitionsSchema.shape)
   .superRefine(requireBrokersForKafka);

@@ -1,11 +1,16 @@
-import { ClinicalExtractionSchema, compileContract, type ClinicalExtraction } from '#schemas';
+import { ClinicalExtractionSchema, compileContract, type ClinicalExtraction, type Span } from '#schemas';
 import { checkDose } from '../checks/dose.check.js';
 import { checkFrequency } from '../checks/frequency.check.js';
 import { checkSectionGrounding } from '../checks/grounding.check.js';
-import { collectMedicationFacts } from '../checks/medication-facts.js';
+import { collectMedicationFacts, type MedicationFacts } from '../checks/medication-facts.js';
 import { checkMedicationList } from '../checks/medication-list.check.js';
 import { NoteText } from '../checks/note-text.js';
-import { createSpanAnswerer, runReversalProbe } from '../checks/reversal.probe.js';
+import {
+  buildReversalQuestions,
+  createSpanAnswerer,
+  runReversalProbe,
+  type ReversalQuestion,
+} from '../checks/reversal.probe.js';
 import { checkRoute } from '../checks/route.check.js';
 import { flag, needsReview, type ValidationFlag } from '../checks/validation-flag.js';
 
@@ -25,8 +30,20 @@ function adultRangesApply(extraction: ClinicalExtraction): boolean {
   return age === null || (age.unit === 'years' && age.value >= ADULT_AGE_YEARS);
 }
 
+export interface ValidateOptions {
+  /**
+   * Who answers the reversal probe: `span` (default), the synchronous answerer from the note's layout; `external`,
+   * the caller (the LLM probe), which asks `reversalQuestionsFor` and merges its flags with `withReversalFlags`.
+   */
+  reversal?: 'span' | 'external';
+}
+
 /** Content checks of a schema-valid extraction against its note; returns every flag raised. */
-function checkContent(noteText: string, extraction: ClinicalExtraction): ValidationFlag[] {
+function checkContent(
+  noteText: string,
+  extraction: ClinicalExtraction,
+  options: ValidateOptions = {},
+): ValidationFlag[] {
   const note = new NoteText(noteText);
   const flags: ValidationFlag[] = [];
   checkSectionGrounding(note, extraction, flags);
@@ -49,15 +66,62 @@ function checkContent(noteText: string, extraction: ClinicalExtraction): Validat
   const duplicates = checkMedicationList(facts, flags);
   // A duplicate is reported once, as a duplicate, not again as a second owner of the same dose.
   const distinct = duplicates.size > 0 ? facts.filter((f) => !duplicates.has(f.index)) : facts;
-  if (distinct.length > 0) flags.push(...runReversalProbe(distinct, createSpanAnswerer(note, distinct)));
+  if (distinct.length > 0 && options.reversal !== 'external') {
+    flags.push(...runReversalProbe(distinct, createSpanAnswerer(note, distinct)));
+  }
   return flags;
+}
+
+/** A medication name in the note, and the entries that point at it (several when they share one mention). */
+export interface NameMention {
+  readonly span: Span;
+  readonly owners: number[];
+}
+
+/**
+ * The reversal probe's questions for an external answerer, from the same facts the synchronous checks use (grounded
+ * spans only, duplicates left out), with the name mentions an answer may point at, in note order.
+ */
+export function reversalQuestionsFor(
+  noteText: string,
+  extraction: ClinicalExtraction,
+): { questions: ReversalQuestion[]; mentions: NameMention[] } {
+  const note = new NoteText(noteText);
+  const scratch: ValidationFlag[] = [];
+  const facts = collectMedicationFacts(note, extraction.medications, scratch);
+  const duplicates = checkMedicationList(facts, scratch);
+  const distinct: readonly MedicationFacts[] = facts.filter((f) => !duplicates.has(f.index));
+  const byOffsets = new Map<string, NameMention>();
+  for (const f of distinct) {
+    const span = f.name?.span;
+    if (!span) continue;
+    const key = `${span.start}:${span.end}`;
+    const existing = byOffsets.get(key);
+    if (existing) existing.owners.push(f.index);
+    else byOffsets.set(key, { span, owners: [f.index] });
+  }
+  return {
+    questions: buildReversalQuestions(distinct),
+    mentions: [...byOffsets.values()].sort((a, b) => a.span.start - b.span.start),
+  };
+}
+
+/** Adds an external reversal probe's flags to an outcome validated with `reversal: 'external'`. */
+export function withReversalFlags(outcome: ValidationOutcome, flags: readonly ValidationFlag[]): ValidationOutcome {
+  if (outcome.status === 'rejected' || flags.length === 0) return outcome;
+  const all = [...outcome.flags, ...flags];
+  return { ...outcome, flags: all, status: all.some(needsReview) ? 'needs_review' : 'accepted' };
 }
 
 /**
  * Validates one engine output against its note: schema first (a schema-invalid extraction is rejected), then the
  * content checks, whose flags send it to review.
  */
-export function validateExtraction(noteText: string, candidate: unknown): ValidationOutcome {
+export function validateExtraction(
+  noteText: string,
+  candidate: unknown,
+  options: ValidateOptions = {},
+): ValidationOutcome {
   const schema = checkSchema(candidate);
   if (!schema.ok) {
     return {
@@ -66,7 +130,7 @@ export function validateExtraction(noteText: string, candidate: unknown): Valida
       flags: schema.errors.map((e) => flag('SCHEMA_INVALID', e.path, e.message)),
     };
   }
-  const flags = checkContent(noteText, schema.value);
+  const flags = checkContent(noteText, schema.value, options);
   // Info flags (an unknown drug, skipped range checks) are notes for the record, not reasons to review.
   return { status: flags.some(needsReview) ? 'needs_review' : 'accepted', flags, extraction: schema.value };
 }

@@ -2,19 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { MessageProducer, Outcome, type MessageOutcome } from '#platform';
 import { emptyExtraction, EXTRACTIONS_VALIDATED_TOPIC, type RawExtraction, type ValidatedExtraction } from '#schemas';
+import { LlmProbeService } from '../llm-probe/llm-probe.service.js';
 import { ExtractionRepository, type ExtractionToStore } from '../persistence/extraction.repository.js';
-import { validateExtraction } from './extraction-validator.js';
+import { validateExtraction, withReversalFlags, type ValidationOutcome } from './extraction-validator.js';
 
 @Injectable()
 export class ValidationService {
   constructor(
     private readonly extractions: ExtractionRepository,
     private readonly producer: MessageProducer,
+    private readonly llmProbe: LlmProbeService,
   ) {}
 
   /** Validates one raw extraction, stores the outcome, then announces it. */
   async process(raw: RawExtraction): Promise<MessageOutcome> {
-    const toStore = this.decide(raw);
+    const toStore = await this.decide(raw);
     const stored = await this.extractions.store(toStore);
     switch (stored.kind) {
       case 'note_not_found':
@@ -39,7 +41,7 @@ export class ValidationService {
     }
   }
 
-  private decide(raw: RawExtraction): ExtractionToStore {
+  private async decide(raw: RawExtraction): Promise<ExtractionToStore> {
     const base = { tenantId: raw.tenantId, noteId: raw.noteId, engine: raw.engine };
     if (raw.extraction === null) {
       // An engine failure still reaches a reviewer rather than vanishing.
@@ -58,7 +60,7 @@ export class ValidationService {
         ],
       };
     }
-    const outcome = validateExtraction(raw.noteText, raw.extraction);
+    const outcome = await this.validate(raw, raw.extraction);
     return {
       ...base,
       status: outcome.status,
@@ -66,6 +68,21 @@ export class ValidationService {
       extraction: outcome.extraction,
       flags: outcome.flags,
     };
+  }
+
+  /**
+   * The synchronous checks, with the reversal probe answered by the LLM for sampled LLM extractions (the span
+   * answerer otherwise, and whenever the LLM probe cannot answer).
+   */
+  private async validate(raw: RawExtraction, candidate: unknown): Promise<ValidationOutcome> {
+    if (this.llmProbe.applies(raw)) {
+      const outcome = validateExtraction(raw.noteText, candidate, { reversal: 'external' });
+      if (outcome.extraction !== null) {
+        const flags = await this.llmProbe.probe(raw, outcome.extraction);
+        if (flags !== null) return withReversalFlags(outcome, flags);
+      }
+    }
+    return validateExtraction(raw.noteText, candidate);
   }
 
   private async announce(

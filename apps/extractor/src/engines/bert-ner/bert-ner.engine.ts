@@ -3,7 +3,12 @@ import { emptyExtraction, type ClinicalExtraction } from '#schemas';
 import type { EngineInput, EngineResult, ExtractionEngine } from '../extraction-engine.port.js';
 import { decodeBio, type EntitySpan, type TokenPrediction } from './bio.decoder.js';
 import { BertNerError, BertNerErrorCode } from './bert-ner.errors.js';
-import { resolveBertNerOptions, type BertNerOptions, type BertNerOptionsInput, type NerLog } from './bert-ner.options.js';
+import {
+  resolveBertNerOptions,
+  type BertNerOptions,
+  type BertNerOptionsInput,
+  type NerLog,
+} from './bert-ner.options.js';
 import { DynamicBatcher } from './dynamic-batcher.js';
 import { assembleExtraction } from './extraction.assembler.js';
 import { loadModelDir, type ModelDir } from './model-dir.loader.js';
@@ -40,7 +45,11 @@ export class BertNerEngine implements ExtractionEngine {
     private readonly clsId: number,
     private readonly sepId: number,
   ) {
-    this.descriptor = { name: 'bert-ner', model: model.modelName.slice(0, 200), version: model.modelVersion.slice(0, 100) };
+    this.descriptor = {
+      name: 'bert-ner',
+      model: model.modelName.slice(0, 200),
+      version: model.modelVersion.slice(0, 100),
+    };
   }
 
   /** Validates the options and the model dir, then loads the tokenizer and the ONNX session. */
@@ -61,12 +70,20 @@ export class BertNerEngine implements ExtractionEngine {
     try {
       tokenizer = Tokenizer.fromFile(model.tokenizerPath);
     } catch (e) {
-      throw new BertNerError(BertNerErrorCode.ModelConfigInvalid, `tokenizer.json cannot be loaded: ${(e as Error).message}`, 'tokenizer.json');
+      throw new BertNerError(
+        BertNerErrorCode.ModelConfigInvalid,
+        `tokenizer.json cannot be loaded: ${(e as Error).message}`,
+        'tokenizer.json',
+      );
     }
     const clsId = tokenizer.tokenToId('[CLS]');
     const sepId = tokenizer.tokenToId('[SEP]');
     if (clsId === null || sepId === null) {
-      throw new BertNerError(BertNerErrorCode.ModelConfigInvalid, 'tokenizer.json has no [CLS]/[SEP] tokens', 'tokenizer.json');
+      throw new BertNerError(
+        BertNerErrorCode.ModelConfigInvalid,
+        'tokenizer.json has no [CLS]/[SEP] tokens',
+        'tokenizer.json',
+      );
     }
     const classifier =
       deps.classifier ??
@@ -75,7 +92,11 @@ export class BertNerEngine implements ExtractionEngine {
         intraOpNumThreads: options.intraOpNumThreads,
         log: options.log,
       }));
-    const batcher = new DynamicBatcher<number[], WindowPrediction>((w) => classifier.classify(w), options.maxBatchSize, options.maxWaitMs);
+    const batcher = new DynamicBatcher<number[], WindowPrediction>(
+      (w) => classifier.classify(w),
+      options.maxBatchSize,
+      options.maxWaitMs,
+    );
     options.log(
       'info',
       `NER: model ${model.modelName} (${model.labels.length} labels), window ${options.windowTokens} tokens, overlap ${options.strideTokens}, batch <= ${options.maxBatchSize}, wait <= ${options.maxWaitMs} ms`,
@@ -116,14 +137,23 @@ export class BertNerEngine implements ExtractionEngine {
       const wi = owner[t]!;
       const out = results[wi]!.output;
       const j = t - windows[wi]!.start + 1;
-      preds[t] = { start: tok.offsets[t]![0], end: tok.offsets[t]![1], word: tok.words[t] ?? null, cls: out.classes[j]!, prob: out.probs[j]! };
+      preds[t] = {
+        start: tok.offsets[t]![0],
+        end: tok.offsets[t]![1],
+        word: tok.words[t] ?? null,
+        cls: out.classes[j]!,
+        prob: out.probs[j]!,
+      };
     }
     return { entities: decodeBio(text, preds, this.model.labels), modelSeconds, tokens: n };
   }
 
   async extract(input: EngineInput): Promise<EngineResult> {
     const { entities, modelSeconds } = await this.findEntities(input.text);
-    const extraction: ClinicalExtraction = { ...emptyExtraction(input.noteId, this.descriptor), ...assembleExtraction(input.text, entities) };
+    const extraction: ClinicalExtraction = {
+      ...emptyExtraction(input.noteId, this.descriptor),
+      ...assembleExtraction(input.text, entities),
+    };
     return { extraction, modelSeconds };
   }
 

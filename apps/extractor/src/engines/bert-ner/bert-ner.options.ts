@@ -33,7 +33,11 @@ export function resolveBertNerOptions(input: BertNerOptionsInput & { log?: NerLo
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') ?? '';
-    throw new BertNerError(BertNerErrorCode.OptionsInvalid, `invalid NER option ${field}: ${issue?.message ?? ''}`, field);
+    throw new BertNerError(
+      BertNerErrorCode.OptionsInvalid,
+      `invalid NER option ${field}: ${issue?.message ?? ''}`,
+      field,
+    );
   }
   const o = parsed.data;
   if (o.strideTokens >= o.windowTokens - 2) {
@@ -60,7 +64,11 @@ export function bertNerOptionsFromEnv(env: NodeJS.ProcessEnv, defaultModelDir: s
   };
   const ep = env['NER_EXECUTION_PROVIDER'];
   if (ep !== undefined && ep !== '' && ep !== 'cpu' && ep !== 'cuda') {
-    throw new BertNerError(BertNerErrorCode.OptionsInvalid, 'NER_EXECUTION_PROVIDER must be cpu or cuda', 'NER_EXECUTION_PROVIDER');
+    throw new BertNerError(
+      BertNerErrorCode.OptionsInvalid,
+      'NER_EXECUTION_PROVIDER must be cpu or cuda',
+      'NER_EXECUTION_PROVIDER',
+    );
   }
   return {
     modelDir: env['NER_MODEL_DIR'] || defaultModelDir,

@@ -64,3 +64,17 @@ describe('decodeBio', () => {
     expect(decodeBio(text, toks(text, [5, 1]), LABELS).map((s) => s.type)).toEqual(['DRUG']);
   });
 });
+
+describe('decodeBio gap bridging', () => {
+  it('bridges one or two O tokens before an I- of the same type, not a longer gap or a B-', () => {
+    const text = 'p . o . twice a day';
+    //            p  .  o  .  twice a  day
+    const spans = decodeBio(text, toks(text, [3, 0, 4, 0, 3, 0, 4]), LABELS);
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['p . o', 'twice a day']);
+    const text2 = 'daily and then later daily';
+    expect(decodeBio(text2, toks(text2, [3, 0, 0, 0, 4]), LABELS).map((s) => text2.slice(s.start, s.end))).toEqual([
+      'daily',
+      'daily',
+    ]);
+  });
+});

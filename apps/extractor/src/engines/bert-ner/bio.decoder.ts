@@ -21,17 +21,37 @@ export interface TokenPrediction {
 
 // Trailing characters that never end a drug name, diagnosis or symptom ("Lasix," "pain.").
 const TRAILING_PUNCT_RE = /[\s.,;:)\]]+$/;
-const LEADING_PUNCT_RE = /^[\s,;:(\[]+/;
-const KEEPS_PERIODS: ReadonlySet<EntityTarget> = new Set(['medication.frequency', 'medication.route', 'medication.dose', 'followUp']);
+// A leading period goes too, unless it starts a decimal (".5 mg").
+const LEADING_PUNCT_RE = /^(?:[\s,;:(\[]|\.(?!\d))+/;
+const HAS_WORD_RE = /[\p{L}\p{N}]/u;
+/**
+ * A model unsure about punctuation and small words inside an entity ("p . o .", "twice a day") tags them O between
+ * I- tags; an I- tag after at most this many O tokens (and characters) continues the entity instead of starting one.
+ */
+const MAX_BRIDGE_TOKENS = 2;
+const MAX_BRIDGE_CHARS = 4;
+const KEEPS_PERIODS: ReadonlySet<EntityTarget> = new Set([
+  'medication.frequency',
+  'medication.route',
+  'medication.dose',
+  'followUp',
+]);
 
 /**
  * BIO tags to spans. Lenient like most NER decoders: an I- tag that does not continue an entity of its type starts
- * one; pieces of one word stay together whatever the tag on the later pieces says.
+ * one; pieces of one word stay together whatever the tag on the later pieces says; a short O gap followed by an I-
+ * of the same type is bridged.
  */
-export function decodeBio(text: string, tokens: readonly TokenPrediction[], labels: readonly ModelLabel[]): EntitySpan[] {
+export function decodeBio(
+  text: string,
+  tokens: readonly TokenPrediction[],
+  labels: readonly ModelLabel[],
+): EntitySpan[] {
   const out: EntitySpan[] = [];
   let cur: { label: ModelLabel; start: number; end: number; probs: number[]; word: number | null } | null = null;
+  let gap = 0;
   const flush = (): void => {
+    gap = 0;
     if (cur && cur.label.target && cur.label.target !== 'ignore' && cur.label.type) {
       const span = trimSpan(text, cur.start, cur.end, cur.label.target);
       if (span) {
@@ -50,13 +70,23 @@ export function decodeBio(text: string, tokens: readonly TokenPrediction[], labe
       continue;
     }
     if (!label || label.prefix === 'O' || !label.type) {
-      flush();
+      // Hold the entity open across a short gap: an I- tag of its type right after it continues it.
+      if (cur) {
+        gap++;
+        if (gap > MAX_BRIDGE_TOKENS) flush();
+      }
       continue;
     }
-    if (label.prefix === 'I' && cur && cur.label.type === label.type) {
+    if (
+      label.prefix === 'I' &&
+      cur &&
+      cur.label.type === label.type &&
+      (gap === 0 || tok.start - cur.end <= MAX_BRIDGE_CHARS)
+    ) {
       cur.end = tok.end;
       cur.word = tok.word;
       cur.probs.push(tok.prob);
+      gap = 0;
       continue;
     }
     flush();
@@ -76,5 +106,6 @@ function trimSpan(text: string, start: number, end: number, target: EntityTarget
   // Keep a closing parenthesis that closes one inside the span ("Tylenol (acetaminophen)").
   const ns = start + lead;
   const ne = end - trail;
-  return ne > ns ? [ns, ne] : null;
+  // A span of punctuation only is a tagging slip, not an entity.
+  return ne > ns && HAS_WORD_RE.test(text.slice(ns, ne)) ? [ns, ne] : null;
 }

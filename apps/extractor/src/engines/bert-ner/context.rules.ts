@@ -58,13 +58,19 @@ function lastTrigger(before: string, re: RegExp): boolean {
   return !SCOPE_END.test(before.slice(m.index + m[0].length));
 }
 
-const ALLERGY_BEFORE = /\b(?:allergic to|allergy to|allergies to|allergies|allergy|intolerant (?:of|to)|intolerance to|reaction to|sensitivity to|nkda)\b[^.]*$/i;
+const ALLERGY_BEFORE =
+  /\b(?:allergic to|allergy to|allergies to|allergies|allergy|intolerant (?:of|to)|intolerance to|reaction to|sensitivity to|nkda)\b[^.]*$/i;
 const ALLERGY_AFTER = /^[^.\n]{0,25}\b(?:allergy|allergic|intolerance|causes (?:a )?(?:rash|hives))\b/i;
-const NEGATED_BEFORE = /\b(?:not (?:on|taking|using|receiving|given)(?: any)?|denies(?: taking| using| any)?|denied(?: taking| using)?|never (?:took|taken|used|been on)|no)\s+(?:\w+\s+){0,2}$/i;
-const STOPPED_BEFORE = /\b(?:discontinued?|d\/c(?:'d)?|stopped|stop|stopping|held|hold|holding|off|no longer (?:taking|on|using)|taken off|came off|weaned off|withdrawn|ceased)\b(?:\s+(?:\w+\s+){0,3})?$/i;
-const STOPPED_AFTER = /^[^.\n]{0,40}\b(?:was|were|has been|have been|is being|will be)\s+(?:discontinued|stopped|held)\b|^[^.\n]{0,20}\b(?:discontinued|stopped|held)\b/i;
-const NEW_BEFORE = /\b(?:start(?:ed|ing)?|begin|began|initiat(?:e|ed|ing)|prescrib(?:e|ed)|will (?:give|start|add|use|try|prescribe)|recommend(?:ed)?|plac(?:e|ed) (?:him |her )?on|add(?:ed)?|switch(?:ed)? to|chang(?:e|ed) to|increas(?:e|ed)|decreas(?:e|ed)|given a (?:prescription|script) for|prescription for|rx|try|trial of|give|gave)\b[^.]*$/i;
-const PAST_BEFORE = /\b(?:has tried|had tried|tried|previously (?:on|taking|took|taken|used|given)?|in the past|history of|used to (?:take|be on)|was (?:on|taking|treated with)|had been (?:on|taking)|prior|failed)\b[^.]*$/i;
+const NEGATED_BEFORE =
+  /\b(?:not (?:on|taking|using|receiving|given)(?: any)?|denies(?: taking| using| any)?|denied(?: taking| using)?|never (?:took|taken|used|been on)|no)\s+(?:\w+\s+){0,2}$/i;
+const STOPPED_BEFORE =
+  /\b(?:discontinued?|d\/c(?:'d)?|stopped|stop|stopping|held|hold|holding|off|no longer (?:taking|on|using)|taken off|came off|weaned off|withdrawn|ceased)\b(?:\s+(?:\w+\s+){0,3})?$/i;
+const STOPPED_AFTER =
+  /^[^.\n]{0,40}\b(?:was|were|has been|have been|is being|will be)\s+(?:discontinued|stopped|held)\b|^[^.\n]{0,20}\b(?:discontinued|stopped|held)\b/i;
+const NEW_BEFORE =
+  /\b(?:start(?:ed|ing)?|begin|began|initiat(?:e|ed|ing)|prescrib(?:e|ed)|will (?:give|start|add|use|try|prescribe)|recommend(?:ed)?|plac(?:e|ed) (?:him |her )?on|add(?:ed)?|switch(?:ed)? to|chang(?:e|ed) to|increas(?:e|ed)|decreas(?:e|ed)|given a (?:prescription|script) for|prescription for|rx|try|trial of|give|gave)\b[^.]*$/i;
+const PAST_BEFORE =
+  /\b(?:has tried|had tried|tried|previously (?:on|taking|took|taken|used|given)?|in the past|history of|used to (?:take|be on)|was (?:on|taking|treated with)|had been (?:on|taking)|prior|failed)\b[^.]*$/i;
 
 /** Medication status from the words around the name, then the section it sits in; `current` by default. */
 export function medicationStatus(text: string, sentence: Sentence, start: number, end: number): MedicationStatus {

@@ -4,8 +4,17 @@ import type { EntityTarget } from './model-dir.loader.js';
 import { assembleExtraction, doseUnitAsWritten } from './extraction.assembler.js';
 
 const TYPE_OF: Record<string, EntityTarget> = {
-  DRUG: 'medication.name', DOSE: 'medication.dose', FREQ: 'medication.frequency', ROUTE: 'medication.route',
-  DX: 'diagnosis', SX: 'symptom', LAB: 'lab.name', VAL: 'lab.value', FU: 'followUp', AGE: 'patient.age', SEX: 'patient.sex',
+  DRUG: 'medication.name',
+  DOSE: 'medication.dose',
+  FREQ: 'medication.frequency',
+  ROUTE: 'medication.route',
+  DX: 'diagnosis',
+  SX: 'symptom',
+  LAB: 'lab.name',
+  VAL: 'lab.value',
+  FU: 'followUp',
+  AGE: 'patient.age',
+  SEX: 'patient.sex',
 };
 
 /** Entities from [type, exact text, occurrence] triples, located in the text. */
@@ -22,8 +31,13 @@ describe('assembleExtraction', () => {
   it('attaches dose, route and frequency to the preceding drug and normalises them', () => {
     const text = 'MEDICATIONS:  1.  Lasix 40 mg p.o. daily.  2.  Tylenol #3 1-2 tablets q.6h. p.r.n. pain.';
     const e = ents(text, [
-      ['DRUG', 'Lasix'], ['DOSE', '40 mg'], ['ROUTE', 'p.o.'], ['FREQ', 'daily'],
-      ['DRUG', 'Tylenol #3'], ['DOSE', '1-2 tablets'], ['FREQ', 'q.6h. p.r.n.'],
+      ['DRUG', 'Lasix'],
+      ['DOSE', '40 mg'],
+      ['ROUTE', 'p.o.'],
+      ['FREQ', 'daily'],
+      ['DRUG', 'Tylenol #3'],
+      ['DOSE', '1-2 tablets'],
+      ['FREQ', 'q.6h. p.r.n.'],
     ]);
     const { medications } = assembleExtraction(text, e);
     expect(medications).toHaveLength(2);
@@ -43,7 +57,15 @@ describe('assembleExtraction', () => {
 
   it('attaches a dose written before the drug ("40 mg of Lasix") and makes a second entry for a second sig', () => {
     const text = 'She was given 40 mg of Lasix. Insulin 10 units in the morning and 5 units at night.';
-    const e = ents(text, [['DOSE', '40 mg'], ['DRUG', 'Lasix'], ['DRUG', 'Insulin'], ['DOSE', '10 units'], ['FREQ', 'in the morning'], ['DOSE', '5 units'], ['FREQ', 'at night']]);
+    const e = ents(text, [
+      ['DOSE', '40 mg'],
+      ['DRUG', 'Lasix'],
+      ['DRUG', 'Insulin'],
+      ['DOSE', '10 units'],
+      ['FREQ', 'in the morning'],
+      ['DOSE', '5 units'],
+      ['FREQ', 'at night'],
+    ]);
     const meds = assembleExtraction(text, e).medications;
     expect(meds.map((m) => [m.name.text, m.dose?.value, m.frequency?.text])).toEqual([
       ['Lasix', 40, undefined],
@@ -68,14 +90,41 @@ describe('assembleExtraction', () => {
 
   it('negates symptoms and diagnoses by context', () => {
     const text = 'She reports headache. She denies chest pain or fever. No history of diabetes. Has hypertension.';
-    const out = assembleExtraction(text, ents(text, [['SX', 'headache'], ['SX', 'chest pain'], ['SX', 'fever'], ['DX', 'diabetes'], ['DX', 'hypertension']]));
-    expect(out.symptoms.map((s) => [s.text, s.negated])).toEqual([['headache', false], ['chest pain', true], ['fever', true]]);
-    expect(out.diagnoses.map((s) => [s.text, s.negated])).toEqual([['diabetes', true], ['hypertension', false]]);
+    const out = assembleExtraction(
+      text,
+      ents(text, [
+        ['SX', 'headache'],
+        ['SX', 'chest pain'],
+        ['SX', 'fever'],
+        ['DX', 'diabetes'],
+        ['DX', 'hypertension'],
+      ]),
+    );
+    expect(out.symptoms.map((s) => [s.text, s.negated])).toEqual([
+      ['headache', false],
+      ['chest pain', true],
+      ['fever', true],
+    ]);
+    expect(out.diagnoses.map((s) => [s.text, s.negated])).toEqual([
+      ['diabetes', true],
+      ['hypertension', false],
+    ]);
   });
 
   it('pairs labs with values and units, parses follow-ups, age and sex', () => {
     const text = 'A 65-year-old female. Potassium 3.1 mmol/L (L), creatinine 1.2. Follow up in 2 weeks with Dr. Smith.';
-    const out = assembleExtraction(text, ents(text, [['AGE', '65-year-old'], ['SEX', 'female'], ['LAB', 'Potassium'], ['VAL', '3.1'], ['LAB', 'creatinine'], ['VAL', '1.2'], ['FU', 'Follow up in 2 weeks']]));
+    const out = assembleExtraction(
+      text,
+      ents(text, [
+        ['AGE', '65-year-old'],
+        ['SEX', 'female'],
+        ['LAB', 'Potassium'],
+        ['VAL', '3.1'],
+        ['LAB', 'creatinine'],
+        ['VAL', '1.2'],
+        ['FU', 'Follow up in 2 weeks'],
+      ]),
+    );
     expect(out.patient.age).toMatchObject({ value: 65, unit: 'years' });
     expect(out.patient.sex).toMatchObject({ value: 'female', span: { text: 'female' } });
     expect(out.labs.map((l) => [l.name.text, l.value.value, l.unit?.text ?? null, l.flag ?? null])).toEqual([

@@ -1,6 +1,7 @@
 import { normaliseFrequency, normaliseRoute, normaliseUnit, parseDose } from '#clinical';
 import type { ClinicalExtraction, Condition, FollowUp, LabResult, Medication, Span } from '#schemas';
 import type { EntitySpan } from './bio.decoder.js';
+import { repairSpans } from './span.repair.js';
 import { conditionNegated, medicationStatus, sentenceIndex, splitSentences, type Sentence } from './context.rules.js';
 
 /** Turns model entity spans into the contract: attaches sig parts to drugs, parses values, adds context status. */
@@ -8,7 +9,10 @@ import { conditionNegated, medicationStatus, sentenceIndex, splitSentences, type
 type Extracted = Pick<ClinicalExtraction, 'patient' | 'medications' | 'diagnoses' | 'symptoms' | 'labs' | 'followUps'>;
 
 const span = (text: string, start: number, end: number): Span => ({ text: text.slice(start, end), start, end });
-const mention = (text: string, e: { start: number; end: number }) => ({ text: text.slice(e.start, e.end), span: span(text, e.start, e.end) });
+const mention = (text: string, e: { start: number; end: number }) => ({
+  text: text.slice(e.start, e.end),
+  span: span(text, e.start, e.end),
+});
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Sig parts farther than this from every drug are dropped rather than attached to a far-away medication. */
@@ -36,12 +40,18 @@ const NUMBER_WORD_RE = /^(?:one|two|three|four|five|six|seven|eight|nine|ten|ele
 
 /** The unit as written ("mg", "tablets"), lower-cased, when the dose text has a unit the unit table knows. */
 export function doseUnitAsWritten(doseText: string): string | null {
-  const words = doseText.replace(/(\d)([a-zA-Zµμ%])/g, '$1 $2').split(/\s+/).filter(Boolean);
+  const words = doseText
+    .replace(/(\d)([a-zA-Zµμ%])/g, '$1 $2')
+    .split(/\s+/)
+    .filter(Boolean);
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (/\d/.test(w) || NUMBER_WORD_RE.test(w) || /^(?:to|or|-|and|a)$/i.test(w)) continue;
     for (const n of [3, 2, 1]) {
-      const cand = words.slice(i, i + n).join(' ').replace(/[.,;:)]+$/, '');
+      const cand = words
+        .slice(i, i + n)
+        .join(' ')
+        .replace(/[.,;:)]+$/, '');
       if (cand && normaliseUnit(cand)) return cand.toLowerCase();
     }
   }
@@ -68,7 +78,9 @@ function toMedication(text: string, d: Draft, sentences: readonly Sentence[]): M
       asNeeded: f?.asNeeded ?? /\bp\.?r\.?n\b|as needed/i.test(m.text),
     };
   }
-  const route: Medication['route'] = d.route ? { ...mention(text, d.route), code: normaliseRoute(text.slice(d.route.start, d.route.end)) } : null;
+  const route: Medication['route'] = d.route
+    ? { ...mention(text, d.route), code: normaliseRoute(text.slice(d.route.start, d.route.end)) }
+    : null;
   const parts = [d.name, d.dose, d.frequency, d.route].filter((x): x is EntitySpan => x !== null);
   const confidence = round(parts.reduce((a, p) => a + p.confidence, 0) / parts.length);
   const sentence = sentences[d.sentence]!;
@@ -93,7 +105,9 @@ function buildMedications(text: string, entities: readonly EntitySpan[], sentenc
     const slot = SLOT_OF[part.target];
     if (!slot || drugs.length === 0) continue;
     const sIdx = sentenceIndex(sentences, part.start);
-    let owner: Draft | undefined = drugs.find((d) => d.name.start >= part.end && LEADING_GAP_RE.test(text.slice(part.end, d.name.start)));
+    let owner: Draft | undefined = drugs.find(
+      (d) => d.name.start >= part.end && LEADING_GAP_RE.test(text.slice(part.end, d.name.start)),
+    );
     if (!owner) {
       // Nearest preceding drug in the same sentence, else the nearest drug anywhere.
       for (const d of drugs) if (d.name.end <= part.start && d.sentence === sIdx) owner = d;
@@ -123,7 +137,12 @@ function buildMedications(text: string, entities: readonly EntitySpan[], sentenc
   return drafts.map((d) => toMedication(text, d, sentences));
 }
 
-function buildConditions(text: string, entities: readonly EntitySpan[], target: EntitySpan['target'], sentences: readonly Sentence[]): Condition[] {
+function buildConditions(
+  text: string,
+  entities: readonly EntitySpan[],
+  target: EntitySpan['target'],
+  sentences: readonly Sentence[],
+): Condition[] {
   return entities
     .filter((e) => e.target === target)
     .map((e) => ({
@@ -133,7 +152,8 @@ function buildConditions(text: string, entities: readonly EntitySpan[], target: 
     }));
 }
 
-const LAB_UNIT_RE = /^\s?(mg\/dl|g\/dl|mmol\/l|meq\/l|mEq\/L|mg\/L|ng\/ml|ng\/dL|pg\/ml|u\/l|iu\/l|units\/l|k\/ul|x10\^?9\/l|%|cells\/mm3|mm\/hr|mmhg|seconds|sec)(?![a-z])/i;
+const LAB_UNIT_RE =
+  /^\s?(mg\/dl|g\/dl|mmol\/l|meq\/l|mEq\/L|mg\/L|ng\/ml|ng\/dL|pg\/ml|u\/l|iu\/l|units\/l|k\/ul|x10\^?9\/l|%|cells\/mm3|mm\/hr|mmhg|seconds|sec)(?![a-z])/i;
 const LAB_FLAG_RE = /^\s?(?:\((H|L|high|low)\)|,?\s(high|low|elevated|decreased|normal|abnormal)\b)/i;
 
 function buildLabs(text: string, entities: readonly EntitySpan[]): LabResult[] {
@@ -155,7 +175,16 @@ function buildLabs(text: string, entities: readonly EntitySpan[]): LabResult[] {
         ? mention(text, { start: v.end + unitMatch[0].indexOf(unitMatch[1]!), end: v.end + unitMatch[0].length })
         : null;
       const flagWord = (flagMatch?.[1] ?? flagMatch?.[2] ?? '').toLowerCase();
-      const flag = flagWord === 'h' || flagWord === 'high' || flagWord === 'elevated' ? 'high' : flagWord === 'l' || flagWord === 'low' || flagWord === 'decreased' ? 'low' : flagWord === 'normal' ? 'normal' : flagWord === 'abnormal' ? 'abnormal' : undefined;
+      const flag =
+        flagWord === 'h' || flagWord === 'high' || flagWord === 'elevated'
+          ? 'high'
+          : flagWord === 'l' || flagWord === 'low' || flagWord === 'decreased'
+            ? 'low'
+            : flagWord === 'normal'
+              ? 'normal'
+              : flagWord === 'abnormal'
+                ? 'abnormal'
+                : undefined;
       labs.push({
         name: mention(text, e),
         value: { ...mention(text, v), value: num ? Number(num[0]) : null },
@@ -169,10 +198,27 @@ function buildLabs(text: string, entities: readonly EntitySpan[]): LabResult[] {
 }
 
 const WORD_NUMBERS: Readonly<Record<string, number>> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, 'a couple of': 2, 'a few': 3, several: 3,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  twelve: 12,
+  'a couple of': 2,
+  'a few': 3,
+  several: 3,
 };
-const INTERVAL_RE = /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a couple of|a few|several)(?:\s?(?:-|to)\s?\d+)?\s?(day|week|month|year|wk|mo)s?\b/i;
-const WITH_RE = /\bwith\s+((?:Dr\.?\s+[A-Z][\w'-]+)|(?:(?:his|her|their|the)\s+)?(?:primary care(?: physician| provider)?|PCP|[a-z]+ology|[a-z]+ologist|[A-Z][a-z]+ Clinic|surgery|orthopedics))/;
+const INTERVAL_RE =
+  /\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a couple of|a few|several)(?:\s?(?:-|to)\s?\d+)?\s?(day|week|month|year|wk|mo)s?\b/i;
+const WITH_RE =
+  /\bwith\s+((?:Dr\.?\s+[A-Z][\w'-]+)|(?:(?:his|her|their|the)\s+)?(?:primary care(?: physician| provider)?|PCP|[a-z]+ology|[a-z]+ologist|[A-Z][a-z]+ Clinic|surgery|orthopedics))/;
 
 function buildFollowUps(text: string, entities: readonly EntitySpan[]): FollowUp[] {
   return entities
@@ -190,7 +236,9 @@ function buildFollowUps(text: string, entities: readonly EntitySpan[]): FollowUp
       }
       const windowEnd = Math.min(text.length, e.end + 40);
       const w = WITH_RE.exec(text.slice(e.start, windowEnd));
-      const withMention = w ? mention(text, { start: e.start + w.index + w[0].indexOf(w[1]!), end: e.start + w.index + w[0].length }) : null;
+      const withMention = w
+        ? mention(text, { start: e.start + w.index + w[0].indexOf(w[1]!), end: e.start + w.index + w[0].length })
+        : null;
       return { ...m, interval, with: withMention };
     });
 }
@@ -224,7 +272,7 @@ function buildPatient(text: string, entities: readonly EntitySpan[]): Extracted[
 }
 
 export function assembleExtraction(text: string, entities: readonly EntitySpan[]): Extracted {
-  const sorted = [...entities].sort((a, b) => a.start - b.start || b.end - a.end);
+  const sorted = repairSpans(text, entities).sort((a, b) => a.start - b.start || b.end - a.end);
   const sentences = splitSentences(text);
   return {
     patient: buildPatient(text, sorted),

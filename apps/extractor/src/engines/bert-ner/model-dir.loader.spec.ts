@@ -86,8 +86,14 @@ describe('loadModelDir', () => {
   });
 
   it('the engine fails at start on a bad dir and on a window larger than the model allows', async () => {
-    await expect(BertNerEngine.create({ modelDir: join(tmpdir(), 'no-such-model-dir') })).rejects.toThrow(/lacks model\.onnx/);
-    await expect(BertNerEngine.create({ modelDir: FIXTURE, windowTokens: 128 })).rejects.toThrow(/max_position_embeddings/);
-    await expect(BertNerEngine.create({ modelDir: FIXTURE, windowTokens: 32, strideTokens: 40 })).rejects.toThrow(/strideTokens/);
+    await expect(BertNerEngine.create({ modelDir: join(tmpdir(), 'no-such-model-dir') })).rejects.toThrow(
+      /lacks model\.onnx/,
+    );
+    await expect(BertNerEngine.create({ modelDir: FIXTURE, windowTokens: 128 })).rejects.toThrow(
+      /max_position_embeddings/,
+    );
+    await expect(BertNerEngine.create({ modelDir: FIXTURE, windowTokens: 32, strideTokens: 40 })).rejects.toThrow(
+      /strideTokens/,
+    );
   });
 });

@@ -40,7 +40,12 @@ export interface ModelDir {
   readonly modelVersion: string;
 }
 
-export const MODEL_FILES = { model: 'model.onnx', config: 'config.json', tokenizer: 'tokenizer.json', labels: 'clinex-labels.json' } as const;
+export const MODEL_FILES = {
+  model: 'model.onnx',
+  config: 'config.json',
+  tokenizer: 'tokenizer.json',
+  labels: 'clinex-labels.json',
+} as const;
 
 function fail(code: BertNerErrorCode, message: string, field?: string): never {
   throw new BertNerError(code, message, field);
@@ -84,7 +89,11 @@ function parseLabel(raw: string, mapping: ReadonlyMap<string, EntityTarget>): Mo
 function readMapping(path: string): Map<string, EntityTarget> {
   const json = readJson(path, MODEL_FILES.labels);
   if (!isRecord(json) || !isRecord(json['entities'])) {
-    return fail(BertNerErrorCode.ModelConfigInvalid, `${MODEL_FILES.labels} needs an "entities" object mapping model types to contract fields`, 'entities');
+    return fail(
+      BertNerErrorCode.ModelConfigInvalid,
+      `${MODEL_FILES.labels} needs an "entities" object mapping model types to contract fields`,
+      'entities',
+    );
   }
   const map = new Map<string, EntityTarget>();
   for (const [type, target] of Object.entries(json['entities'])) {
@@ -106,7 +115,8 @@ export function loadModelDir(dir: string): ModelDir {
     if (!existsSync(join(dir, file))) fail(BertNerErrorCode.ModelFileMissing, `model dir ${dir} lacks ${file}`, file);
   }
   const config = readJson(join(dir, MODEL_FILES.config), MODEL_FILES.config);
-  if (!isRecord(config)) return fail(BertNerErrorCode.ModelConfigInvalid, `${MODEL_FILES.config} must be a JSON object`);
+  if (!isRecord(config))
+    return fail(BertNerErrorCode.ModelConfigInvalid, `${MODEL_FILES.config} must be a JSON object`);
   const id2label = config['id2label'];
   if (!isRecord(id2label) || Object.keys(id2label).length === 0) {
     return fail(BertNerErrorCode.ModelConfigInvalid, `${MODEL_FILES.config} lacks an id2label object`, 'id2label');
@@ -117,17 +127,33 @@ export function loadModelDir(dir: string): ModelDir {
   for (let i = 0; i < n; i++) {
     const raw = id2label[String(i)];
     if (typeof raw !== 'string') {
-      return fail(BertNerErrorCode.ModelConfigInvalid, `${MODEL_FILES.config} id2label must map 0..${n - 1} to strings; ${i} is missing`, 'id2label');
+      return fail(
+        BertNerErrorCode.ModelConfigInvalid,
+        `${MODEL_FILES.config} id2label must map 0..${n - 1} to strings; ${i} is missing`,
+        'id2label',
+      );
     }
     labels.push(parseLabel(raw, mapping));
   }
   const maxPos = config['max_position_embeddings'];
   if (typeof maxPos !== 'number' || !Number.isInteger(maxPos) || maxPos < 8) {
-    return fail(BertNerErrorCode.ModelConfigInvalid, `${MODEL_FILES.config} lacks an integer max_position_embeddings`, 'max_position_embeddings');
+    return fail(
+      BertNerErrorCode.ModelConfigInvalid,
+      `${MODEL_FILES.config} lacks an integer max_position_embeddings`,
+      'max_position_embeddings',
+    );
   }
   const clinex = isRecord(config['clinex']) ? config['clinex'] : {};
-  const name = typeof config['_name_or_path'] === 'string' && config['_name_or_path'] ? config['_name_or_path'] : dir.split(/[\\/]/).filter(Boolean).pop() ?? 'model';
-  const version = typeof clinex['version'] === 'string' ? clinex['version'] : typeof config['transformers_version'] === 'string' ? config['transformers_version'] : '1';
+  const name =
+    typeof config['_name_or_path'] === 'string' && config['_name_or_path']
+      ? config['_name_or_path']
+      : (dir.split(/[\\/]/).filter(Boolean).pop() ?? 'model');
+  const version =
+    typeof clinex['version'] === 'string'
+      ? clinex['version']
+      : typeof config['transformers_version'] === 'string'
+        ? config['transformers_version']
+        : '1';
   return {
     dir,
     modelPath: join(dir, MODEL_FILES.model),

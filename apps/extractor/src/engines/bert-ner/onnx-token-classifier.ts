@@ -27,7 +27,8 @@ export function cudaAvailable(): boolean {
     const pkgDir = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
     const binDir = join(pkgDir, 'bin');
     for (const napi of readdirSync(binDir)) {
-      if (existsSync(join(binDir, napi, process.platform, process.arch, 'libonnxruntime_providers_cuda.so'))) return true;
+      if (existsSync(join(binDir, napi, process.platform, process.arch, 'libonnxruntime_providers_cuda.so')))
+        return true;
       if (existsSync(join(binDir, napi, process.platform, process.arch, 'onnxruntime_providers_cuda.dll'))) return true;
     }
   } catch {
@@ -49,7 +50,11 @@ export class OnnxTokenClassifier {
     let provider: ExecutionProviderChoice = 'cpu';
     if (opts.executionProvider === 'cuda') {
       if (cudaAvailable()) provider = 'cuda';
-      else opts.log('warn', 'NER: CUDA requested but onnxruntime-node has no CUDA provider here; using CPU (install with --onnxruntime-node-install=cuda12)');
+      else
+        opts.log(
+          'warn',
+          'NER: CUDA requested but onnxruntime-node has no CUDA provider here; using CPU (install with --onnxruntime-node-install=cuda12)',
+        );
     }
     const options: ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
@@ -60,20 +65,32 @@ export class OnnxTokenClassifier {
     try {
       session = await ort.InferenceSession.create(modelPath, options);
     } catch (e) {
-      if (provider !== 'cuda') throw new BertNerError(BertNerErrorCode.ModelGraphInvalid, `cannot load ${modelPath}: ${(e as Error).message}`);
+      if (provider !== 'cuda')
+        throw new BertNerError(BertNerErrorCode.ModelGraphInvalid, `cannot load ${modelPath}: ${(e as Error).message}`);
       opts.log('warn', `NER: CUDA provider failed to start (${(e as Error).message}); using CPU`);
       provider = 'cpu';
       session = await ort.InferenceSession.create(modelPath, { ...options, executionProviders: ['cpu'] });
     }
     for (const name of ['input_ids', 'attention_mask']) {
       if (!session.inputNames.includes(name)) {
-        throw new BertNerError(BertNerErrorCode.ModelGraphInvalid, `model.onnx has no ${name} input (inputs: ${session.inputNames.join(', ')})`, name);
+        throw new BertNerError(
+          BertNerErrorCode.ModelGraphInvalid,
+          `model.onnx has no ${name} input (inputs: ${session.inputNames.join(', ')})`,
+          name,
+        );
       }
     }
     if (!session.outputNames.includes('logits')) {
-      throw new BertNerError(BertNerErrorCode.ModelGraphInvalid, `model.onnx has no logits output (outputs: ${session.outputNames.join(', ')})`, 'logits');
+      throw new BertNerError(
+        BertNerErrorCode.ModelGraphInvalid,
+        `model.onnx has no logits output (outputs: ${session.outputNames.join(', ')})`,
+        'logits',
+      );
     }
-    opts.log('info', `NER: onnxruntime execution provider ${provider}, graph optimisation all, intra-op threads ${opts.intraOpNumThreads || 'default'}`);
+    opts.log(
+      'info',
+      `NER: onnxruntime execution provider ${provider}, graph optimisation all, intra-op threads ${opts.intraOpNumThreads || 'default'}`,
+    );
     return new OnnxTokenClassifier(session, session.inputNames.includes('token_type_ids'), numLabels, provider);
   }
 
@@ -96,11 +113,15 @@ export class OnnxTokenClassifier {
     if (this.withTokenTypes) feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(b * t), [b, t]);
     const out = await this.session.run(feeds);
     const logits = out['logits'];
-    if (!logits || logits.type !== 'float32') throw new BertNerError(BertNerErrorCode.ModelGraphInvalid, 'model.onnx logits must be float32');
+    if (!logits || logits.type !== 'float32')
+      throw new BertNerError(BertNerErrorCode.ModelGraphInvalid, 'model.onnx logits must be float32');
     const data = logits.data as Float32Array;
     const c = this.numLabels;
     if (logits.dims.length !== 3 || logits.dims[2] !== c) {
-      throw new BertNerError(BertNerErrorCode.ModelGraphInvalid, `logits shape ${JSON.stringify(logits.dims)} does not match ${c} labels in config.json`);
+      throw new BertNerError(
+        BertNerErrorCode.ModelGraphInvalid,
+        `logits shape ${JSON.stringify(logits.dims)} does not match ${c} labels in config.json`,
+      );
     }
     return windows.map((w, i) => {
       const classes = new Int32Array(w.length);

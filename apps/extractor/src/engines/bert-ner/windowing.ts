@@ -15,7 +15,8 @@ export interface TokenWindow {
  * is full whenever the note is long enough.
  */
 export function planWindows(tokenCount: number, content: number, overlap: number): TokenWindow[] {
-  if (content < 1 || overlap < 0 || overlap >= content) throw new RangeError('need content >= 1 and 0 <= overlap < content');
+  if (content < 1 || overlap < 0 || overlap >= content)
+    throw new RangeError('need content >= 1 and 0 <= overlap < content');
   if (tokenCount <= content) return [{ start: 0, end: tokenCount }];
   const step = content - overlap;
   const windows: TokenWindow[] = [];

@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import type { EntitySpan } from './bio.decoder.js';
+import { repairAbbreviationSpans, repairDoseSpans, repairSpans } from './span.repair.js';
+
+const dose = (text: string, s: string): EntitySpan => {
+  const start = text.indexOf(s);
+  return { type: 'DOSE', target: 'medication.dose', start, end: start + s.length, confidence: 0.5 };
+};
+const repaired = (text: string, s: string): string => {
+  const [e] = repairDoseSpans(text, [dose(text, s)]);
+  return text.slice(e!.start, e!.end);
+};
+
+describe('repairDoseSpans', () => {
+  it('takes in the amount before a unit-only span and the unit after an amount-only span', () => {
+    expect(repaired('Veramist spray 27.5 mcg daily', 'mcg')).toBe('27.5 mcg');
+    expect(repaired('Lasix 20 mg daily', '20')).toBe('20 mg');
+    expect(repaired('insulin 10 units at night', '10')).toBe('10 units');
+    expect(repaired('Tylenol 1-2 tablets q.6h.', 'tablets')).toBe('1-2 tablets');
+  });
+
+  it('leaves complete spans and non-units alone', () => {
+    expect(repaired('Lasix 20 mg daily', '20 mg')).toBe('20 mg');
+    expect(repaired('Lasix 20 daily', '20')).toBe('20');
+    expect(repaired('some mg text', 'mg')).toBe('mg');
+  });
+});
+
+describe('repairAbbreviationSpans', () => {
+  const span = (text: string, s: string, type: 'FREQ' | 'ROUTE', nth = 0): EntitySpan => {
+    let start = -1;
+    for (let i = 0; i <= nth; i++) start = text.indexOf(s, start + 1);
+    return {
+      type,
+      target: type === 'FREQ' ? 'medication.frequency' : 'medication.route',
+      start,
+      end: start + s.length,
+      confidence: 0.8,
+    };
+  };
+  const texts = (text: string, es: EntitySpan[]): string[] =>
+    repairAbbreviationSpans(text, es).map((e) => text.slice(e.start, e.end));
+
+  it('grows a piece of a dotted abbreviation to the whole and joins pieces', () => {
+    const text = 'Colace 100 mg p.o. b.i.d. and Tylenol q.6h. p.r.n. pain.';
+    expect(texts(text, [span(text, 'b', 'FREQ'), span(text, 'd', 'FREQ')])).toEqual(['b.i.d.']);
+    expect(texts(text, [span(text, 'p', 'ROUTE')])).toEqual(['p.o.']);
+    expect(texts(text, [span(text, 'q.6h', 'FREQ'), span(text, 'p.r.n', 'FREQ')])).toEqual(['q.6h. p.r.n.']);
+  });
+
+  it('leaves ordinary words and separate sigs alone', () => {
+    const text = 'Lasix daily. Aspirin daily.';
+    expect(texts(text, [span(text, 'daily', 'FREQ'), span(text, 'daily', 'FREQ', 1)])).toEqual(['daily', 'daily']);
+  });
+});
+
+describe('retypeSigSpans and dose joining', () => {
+  it('makes a route of a frequency span only the route normaliser reads, and joins split doses', () => {
+    const text = 'Prevacid 12.5 mg p.o. b.i.d.';
+    const at = (s: string): number => text.indexOf(s);
+    const out = repairSpans(text, [
+      { type: 'DOSE', target: 'medication.dose', start: at('12'), end: at('12') + 2, confidence: 0.9 },
+      { type: 'DOSE', target: 'medication.dose', start: at('5 mg'), end: at('5 mg') + 4, confidence: 0.9 },
+      { type: 'FREQ', target: 'medication.frequency', start: at('p.o.'), end: at('p.o.') + 4, confidence: 0.9 },
+      { type: 'FREQ', target: 'medication.frequency', start: at('b.i.d.'), end: at('b.i.d.') + 6, confidence: 0.9 },
+    ]);
+    expect(out.map((e) => [e.type, text.slice(e.start, e.end)])).toEqual([
+      ['DOSE', '12.5 mg'],
+      ['ROUTE', 'p.o.'],
+      ['FREQ', 'b.i.d.'],
+    ]);
+  });
+});

@@ -1,0 +1,126 @@
+import { normaliseFrequency, normaliseRoute, normaliseUnit, readLeadingUnit } from '#clinical';
+import type { EntitySpan } from './bio.decoder.js';
+
+/**
+ * Boundary repair for dose spans, the one entity whose edges the model most often cuts at a decimal point or a
+ * space: a unit-only span takes in the amount written just before it ("27.5 mcg" tagged "mcg"), and an amount-only
+ * span takes in the unit written just after it ("20" + " mg").
+ */
+
+const HAS_AMOUNT_RE = /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|half)\b/i;
+const AMOUNT_BEFORE_RE = /(?:\d+(?:[.,/]\d+)*(?:\s?(?:-|to)\s?\d+(?:[.,/]\d+)*)?|\b(?:one|two|three|four|half))\s?-?$/i;
+const UNIT_AFTER_RE = /^\s?-?([a-zA-Zµμ%][a-zA-Zµμ%/.]*(?:\s[a-z]+)?)/;
+
+export function repairDoseSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return entities.map((e) => {
+    if (e.target !== 'medication.dose') return e;
+    const s = text.slice(e.start, e.end);
+    if (!HAS_AMOUNT_RE.test(s)) {
+      const before = text.slice(Math.max(0, e.start - 20), e.start);
+      const m = AMOUNT_BEFORE_RE.exec(before);
+      if (m && readLeadingUnit(s)) return { ...e, start: e.start - m[0].length };
+      return e;
+    }
+    if (readLeadingUnit(s.replace(/^[\d.,/\s-]+/, '')) === null) {
+      const m = UNIT_AFTER_RE.exec(text.slice(e.end, e.end + 30));
+      if (m) {
+        // Take the longest prefix of the following words that is a unit ("international units" before "units").
+        const words = m[1]!.split(' ');
+        for (let n = words.length; n > 0; n--) {
+          const cand = words
+            .slice(0, n)
+            .join(' ')
+            .replace(/[.,]+$/, '');
+          if (cand && normaliseUnit(cand)) {
+            const unitStart = text.indexOf(cand, e.end);
+            return { ...e, end: unitStart + cand.length };
+          }
+        }
+      }
+    }
+    return e;
+  });
+}
+
+const RUN_CHAR_RE = /[A-Za-z0-9.]/;
+const DOTTED_ABBREVIATION_RE = /^(?:[a-z0-9]{1,2}\.){2,}[a-z0-9]{0,2}\.?$/i;
+const SIG_TARGETS: ReadonlySet<EntitySpan['target']> = new Set(['medication.frequency', 'medication.route']);
+const JOINABLE: ReadonlySet<EntitySpan['target']> = new Set([
+  'medication.frequency',
+  'medication.route',
+  'medication.dose',
+]);
+/** Dose pieces split inside a number ("12" "." "5 mg", "1" "-" "2 tablets") join across one such character. */
+const DOSE_JOIN_GAP_RE = /^(?:[.,/-]|\s?-\s?|\s?to\s)$/;
+/** Two frequency pieces of one sig ("q.6h." + "p.r.n.") or two route pieces separated by only this are one span. */
+const JOIN_GAP_RE = /^[\s,.]{0,2}$/;
+
+/**
+ * Dotted abbreviations ("b.i.d.", "p.o.", "q.h.s.") are many tokens, and a model may tag only some of them: a frequency
+ * or route span inside one grows to the whole abbreviation, and touching pieces of the same kind are joined.
+ */
+export function growAbbreviations(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return entities.map((e) => {
+    if (!SIG_TARGETS.has(e.target)) return e;
+    let s = e.start;
+    let t = e.end;
+    while (s > 0 && RUN_CHAR_RE.test(text[s - 1]!)) s--;
+    while (t < text.length && RUN_CHAR_RE.test(text[t]!)) t++;
+    return DOTTED_ABBREVIATION_RE.test(text.slice(s, t))
+      ? { ...e, start: Math.min(s, e.start), end: Math.max(t, e.end) }
+      : e;
+  });
+}
+
+/** Joins touching pieces of one frequency, route or dose. */
+export function joinSigPieces(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  const grown = [...entities].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: EntitySpan[] = [];
+  for (const e of grown) {
+    const prev = out[out.length - 1];
+    const gap = prev ? text.slice(prev.end, e.start) : '';
+    if (
+      prev &&
+      JOINABLE.has(e.target) &&
+      prev.target === e.target &&
+      (e.start <= prev.end || (e.target === 'medication.dose' ? DOSE_JOIN_GAP_RE.test(gap) : JOIN_GAP_RE.test(gap)))
+    ) {
+      out[out.length - 1] = {
+        ...prev,
+        end: Math.max(prev.end, e.end),
+        confidence: (prev.confidence + e.confidence) / 2,
+      };
+      continue;
+    }
+    out.push(e);
+  }
+  return out;
+}
+
+/**
+ * A frequency span the frequency normaliser cannot read but the route normaliser can ("p.o." tagged as a frequency)
+ * is a route, and the other way round. Spans both or neither read keep the model's type.
+ */
+export function retypeSigSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return entities.map((e) => {
+    if (!SIG_TARGETS.has(e.target)) return e;
+    const s = text.slice(e.start, e.end);
+    const freq = normaliseFrequency(s) !== null;
+    const route = normaliseRoute(s) !== null;
+    if (e.target === 'medication.frequency' && route && !freq)
+      return { ...e, type: 'ROUTE', target: 'medication.route' };
+    if (e.target === 'medication.route' && freq && !route)
+      return { ...e, type: 'FREQ', target: 'medication.frequency' };
+    return e;
+  });
+}
+
+export function repairAbbreviationSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return joinSigPieces(text, growAbbreviations(text, entities));
+}
+
+/** All span repairs, in order: dose edges, abbreviation growth, retyping, joining pieces, and retyping the joins. */
+export function repairSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  const grown = retypeSigSpans(text, growAbbreviations(text, repairDoseSpans(text, entities)));
+  return retypeSigSpans(text, joinSigPieces(text, grown));
+}

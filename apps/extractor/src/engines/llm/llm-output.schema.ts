@@ -1,0 +1,118 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { compileContract, MEDICATION_STATUSES, stringEnum, type ContractError } from '#schemas';
+
+/**
+ * What the model is asked to return: values exactly as written in the note, and no offsets (models count characters
+ * badly; the engine finds each value in the note itself). Kept to the JSON Schema subset that OpenAI's strict
+ * structured outputs accept: every property required, nullable as anyOf with null, no additional properties.
+ */
+
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const object = <P extends Record<string, TSchema>>(properties: P, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
+
+const AGE_UNITS = ['years', 'months', 'weeks', 'days'] as const;
+const SEXES = ['female', 'male', 'unknown'] as const;
+const LAB_FLAGS = ['high', 'low', 'normal', 'abnormal'] as const;
+const INTERVAL_UNITS = ['days', 'weeks', 'months', 'years'] as const;
+
+export const LlmMedicationSchema = object({
+  name: Type.String({ description: 'drug name as written' }),
+  dose: nullable(Type.String({ description: 'amount with its unit as written, e.g. "10 mg", "2 puffs"' })),
+  doseValue: nullable(Type.Number({ description: 'the number in the dose' })),
+  doseUnit: nullable(Type.String({ description: 'the unit in the dose, as written' })),
+  frequency: nullable(Type.String({ description: 'how often, as written, e.g. "twice daily", "q6h prn"' })),
+  route: nullable(Type.String({ description: 'route as written, e.g. "PO", "by mouth"' })),
+  status: stringEnum(MEDICATION_STATUSES),
+});
+
+const ConditionSchema = object({
+  text: Type.String({ description: 'the condition as written' }),
+  negated: Type.Boolean({ description: 'true when the note says the patient does not have it' }),
+});
+
+const LabSchema = object({
+  name: Type.String(),
+  value: Type.String({ description: 'the result as written' }),
+  numericValue: nullable(Type.Number()),
+  unit: nullable(Type.String()),
+  flag: nullable(stringEnum(LAB_FLAGS)),
+});
+
+const FollowUpSchema = object({
+  text: Type.String({ description: 'the follow-up instruction as written' }),
+  intervalValue: nullable(Type.Number()),
+  intervalUnit: nullable(stringEnum(INTERVAL_UNITS)),
+  with: nullable(Type.String({ description: 'clinician or service as written' })),
+});
+
+const PatientSchema = object({
+  age: nullable(object({ text: Type.String(), value: Type.Number(), unit: stringEnum(AGE_UNITS) })),
+  sex: stringEnum(SEXES),
+  sexText: nullable(Type.String({ description: 'the word in the note that states the sex' })),
+});
+
+const dataProperties = {
+  patient: PatientSchema,
+  medications: Type.Array(LlmMedicationSchema),
+  diagnoses: Type.Array(ConditionSchema),
+  symptoms: Type.Array(ConditionSchema),
+  labs: Type.Array(LabSchema),
+  followUps: Type.Array(FollowUpSchema),
+};
+
+export const LlmOutputSchema = object(dataProperties);
+export type LlmOutput = Static<typeof LlmOutputSchema>;
+export type LlmMedication = Static<typeof LlmMedicationSchema>;
+
+/** The chain-of-thought variants put a free-text field first, so the model writes its working before the data. */
+export const LlmOutputWithReasoningSchema = object({
+  reasoning: Type.String({ description: 'brief working notes, written before the data' }),
+  ...dataProperties,
+});
+
+/** The schema as plain JSON (TypeBox's symbol keys dropped), as sent in response_format. */
+export function outputJsonSchema(chainOfThought: boolean): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(chainOfThought ? LlmOutputWithReasoningSchema : LlmOutputSchema)) as Record<
+    string,
+    unknown
+  >;
+}
+
+const checkOutput = compileContract(LlmOutputSchema);
+
+/** Validates a parsed answer; a `reasoning` field is accepted and dropped whatever the variant. */
+export function checkLlmOutput(
+  value: unknown,
+): { ok: true; value: LlmOutput } | { ok: false; errors: ContractError[] } {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'reasoning' in value) {
+    const { reasoning: _reasoning, ...data } = value as Record<string, unknown>;
+    return checkOutput(data);
+  }
+  return checkOutput(value);
+}
+
+/** A compact rendering of a schema for the prompt, e.g. `{"name":string,"dose":string|null}`. */
+export function describeSchema(schema: unknown): string {
+  const s = schema as {
+    type?: string;
+    enum?: string[];
+    anyOf?: unknown[];
+    items?: unknown;
+    properties?: Record<string, unknown>;
+  };
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join('|');
+  if (s.anyOf) return s.anyOf.map(describeSchema).join('|');
+  switch (s.type) {
+    case 'object':
+      return `{${Object.entries(s.properties ?? {})
+        .map(([k, v]) => `${JSON.stringify(k)}:${describeSchema(v)}`)
+        .join(',')}}`;
+    case 'array':
+      return `[${describeSchema(s.items)}, ...]`;
+    case 'integer':
+      return 'number';
+    default:
+      return s.type ?? 'unknown';
+  }
+}
