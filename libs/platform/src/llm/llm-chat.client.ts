@@ -329,7 +329,7 @@ function describe(error: unknown): AttemptError {
     return {
       kind: classifyStatus(error.status),
       status: error.status,
-      ...(error.headers ? { headers: error.headers } : {}),
+      ...(error.headers instanceof Headers ? { headers: error.headers } : {}),
       serverMessage: error.message,
       summary: `HTTP ${error.status}${detail ? ` (${detail.slice(0, 100)})` : ''}`,
     };

@@ -78,3 +78,21 @@ describe('decodeBio gap bridging', () => {
     ]);
   });
 });
+
+describe('decodeBio word voting', () => {
+  it('tags a whole word when a later piece of it carries the entity', () => {
+    const text = 'uses Metamucil daily';
+    const t: TokenPrediction[] = [
+      { start: 0, end: 4, word: 0, cls: 0, prob: 1 },
+      { start: 5, end: 8, word: 1, cls: 0, prob: 0.5 },
+      { start: 8, end: 10, word: 1, cls: 2, prob: 0.7 },
+      { start: 10, end: 13, word: 1, cls: 2, prob: 0.7 },
+      { start: 13, end: 14, word: 1, cls: 0, prob: 0.5 },
+      { start: 15, end: 20, word: 2, cls: 4, prob: 0.9 },
+    ];
+    expect(decodeBio(text, t, LABELS).map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([
+      ['DRUG', 'Metamucil'],
+      ['FREQ', 'daily'],
+    ]);
+  });
+});

@@ -96,6 +96,36 @@ export function decodeBio(
   return out;
 }
 
+/**
+ * One prediction per pre-tokenizer word: the first piece's class when it is an entity, else the first entity class
+ * among the later pieces (a model unsure where a rare word starts, "Met|am|uci|l", still tags the whole word).
+ */
+function toWords(pieces: readonly TokenPrediction[], labels: readonly ModelLabel[]): TokenPrediction[] {
+  const words: TokenPrediction[] = [];
+  let i = 0;
+  while (i < pieces.length) {
+    const first = pieces[i]!;
+    let j = i + 1;
+    while (first.word !== null && j < pieces.length && pieces[j]!.word === first.word) j++;
+    if (j === i + 1) {
+      words.push(first);
+    } else {
+      const group = pieces.slice(i, j);
+      const tagged = group.find((p) => labels[p.cls]?.prefix !== 'O' && labels[p.cls] !== undefined);
+      const prob = group.reduce((a, p) => a + p.prob, 0) / group.length;
+      words.push({
+        start: first.start,
+        end: group[group.length - 1]!.end,
+        word: first.word,
+        cls: (tagged ?? first).cls,
+        prob,
+      });
+    }
+    i = j;
+  }
+  return words;
+}
+
 function trimSpan(text: string, start: number, end: number, target: EntityTarget): [number, number] | null {
   let s = text.slice(start, end);
   const lead = LEADING_PUNCT_RE.exec(s)?.[0].length ?? 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EntitySpan } from './bio.decoder.js';
-import { repairAbbreviationSpans, repairDoseSpans, repairSpans } from './span.repair.js';
+import { repairAbbreviationSpans, repairDoseSpans, repairSpans, shrinkToReadable } from './span.repair.js';
 
 const dose = (text: string, s: string): EntitySpan => {
   const start = text.indexOf(s);
@@ -69,5 +69,16 @@ describe('retypeSigSpans and dose joining', () => {
       ['ROUTE', 'p.o.'],
       ['FREQ', 'b.i.d.'],
     ]);
+  });
+});
+
+describe('shrinkToReadable', () => {
+  it('shrinks a frequency run into the next sentence to the words the normaliser reads', () => {
+    const text = 'Prevacid p.o. b.i.d.  I will call.';
+    const start = text.indexOf('b.i.d.');
+    const [e] = shrinkToReadable(text, [
+      { type: 'FREQ', target: 'medication.frequency', start, end: start + 9, confidence: 0.7 },
+    ]);
+    expect(text.slice(e!.start, e!.end)).toBe('b.i.d.');
   });
 });

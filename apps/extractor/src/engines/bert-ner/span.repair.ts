@@ -119,8 +119,34 @@ export function repairAbbreviationSpans(text: string, entities: readonly EntityS
   return joinSigPieces(text, growAbbreviations(text, entities));
 }
 
+const WORD_RE = /\S+/g;
+
+/**
+ * A frequency or route span the normalisers cannot read, because the model ran it into the next word or sentence
+ * ("b.i.d.  I"), shrinks to its longest run of whole words that they can read; unreadable spans stay as they are.
+ */
+export function shrinkToReadable(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return entities.map((e) => {
+    if (!SIG_TARGETS.has(e.target)) return e;
+    const read = e.target === 'medication.frequency' ? normaliseFrequency : normaliseRoute;
+    const s = text.slice(e.start, e.end);
+    if (read(s) !== null) return e;
+    const words = [...s.matchAll(WORD_RE)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    if (words.length > 8) return e;
+    for (let n = words.length - 1; n > 0; n--) {
+      for (let a = 0; a + n <= words.length; a++) {
+        const from = words[a]!.start;
+        const to = words[a + n - 1]!.end;
+        const cand = s.slice(from, to);
+        if (read(cand) !== null) return { ...e, start: e.start + from, end: e.start + to };
+      }
+    }
+    return e;
+  });
+}
+
 /** All span repairs, in order: dose edges, abbreviation growth, retyping, joining pieces, and retyping the joins. */
 export function repairSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
   const grown = retypeSigSpans(text, growAbbreviations(text, repairDoseSpans(text, entities)));
-  return retypeSigSpans(text, joinSigPieces(text, grown));
+  return shrinkToReadable(text, retypeSigSpans(text, joinSigPieces(text, grown)));
 }

@@ -86,7 +86,8 @@ export function checkLlmOutput(
   value: unknown,
 ): { ok: true; value: LlmOutput } | { ok: false; errors: ContractError[] } {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'reasoning' in value) {
-    const { reasoning: _reasoning, ...data } = value as Record<string, unknown>;
+    const data: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    delete data['reasoning'];
     return checkOutput(data);
   }
   return checkOutput(value);
