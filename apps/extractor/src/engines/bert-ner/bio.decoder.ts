@@ -44,9 +44,10 @@ const KEEPS_PERIODS: ReadonlySet<EntityTarget> = new Set([
  */
 export function decodeBio(
   text: string,
-  tokens: readonly TokenPrediction[],
+  pieces: readonly TokenPrediction[],
   labels: readonly ModelLabel[],
 ): EntitySpan[] {
+  const tokens = toWords(pieces, labels);
   const out: EntitySpan[] = [];
   let cur: { label: ModelLabel; start: number; end: number; probs: number[]; word: number | null } | null = null;
   let gap = 0;
