@@ -317,6 +317,14 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+/** Duck-typed: the Headers class differs between realms (e.g. under a test runner's VM). */
+function headersOf(error: { headers?: unknown }): Headers | null {
+  const headers = error.headers;
+  return typeof headers === 'object' && headers !== null && typeof (headers as Headers).get === 'function'
+    ? (headers as Headers)
+    : null;
+}
+
 function describe(error: unknown): AttemptError {
   if (error instanceof APIConnectionTimeoutError) {
     return { kind: 'timeout', serverMessage: '', summary: 'timed out' };
@@ -325,11 +333,12 @@ function describe(error: unknown): AttemptError {
     return { kind: 'connection_error', serverMessage: '', summary: 'connection failed' };
   }
   if (error instanceof APIError && typeof error.status === 'number') {
+    const headers = headersOf(error as { headers?: unknown });
     const detail = [error.type, error.code].filter((v) => typeof v === 'string' && v.length > 0).join('/');
     return {
       kind: classifyStatus(error.status),
       status: error.status,
-      ...(error.headers instanceof Headers ? { headers: error.headers } : {}),
+      ...(headers ? { headers } : {}),
       serverMessage: error.message,
       summary: `HTTP ${error.status}${detail ? ` (${detail.slice(0, 100)})` : ''}`,
     };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EntitySpan } from './bio.decoder.js';
-import { repairAbbreviationSpans, repairDoseSpans, repairSpans, shrinkToReadable } from './span.repair.js';
+import {
+  extendFrequencies,
+  repairAbbreviationSpans,
+  repairDoseSpans,
+  repairSpans,
+  shrinkToReadable,
+} from './span.repair.js';
 
 const dose = (text: string, s: string): EntitySpan => {
   const start = text.indexOf(s);
@@ -80,5 +86,17 @@ describe('shrinkToReadable', () => {
       { type: 'FREQ', target: 'medication.frequency', start, end: start + 9, confidence: 0.7 },
     ]);
     expect(text.slice(e!.start, e!.end)).toBe('b.i.d.');
+  });
+});
+
+describe('extendFrequencies', () => {
+  it('takes in a count before and an as-needed after', () => {
+    const text = 'Metamucil four times daily, Tylenol q.6h. p.r.n. pain, Lasix 20 mg daily.';
+    const f = (s: string): EntitySpan => {
+      const start = text.indexOf(s);
+      return { type: 'FREQ', target: 'medication.frequency', start, end: start + s.length, confidence: 0.8 };
+    };
+    const out = extendFrequencies(text, [f('daily'), f('q.6h.'), f('daily.')]);
+    expect(out.map((e) => text.slice(e.start, e.end))).toEqual(['four times daily', 'q.6h. p.r.n.', 'daily.']);
   });
 });

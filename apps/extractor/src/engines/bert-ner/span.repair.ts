@@ -145,8 +145,30 @@ export function shrinkToReadable(text: string, entities: readonly EntitySpan[]):
   });
 }
 
+const FREQ_LEFT_RE =
+  /(?:\b(?:once|twice|thrice|one|two|three|four|five|six|\d+)\s*(?:times|x)?\s*(?:a|per|each)?\s*|\bevery\s+(?:other\s+)?|\bq\.?\s?)$/i;
+const FREQ_RIGHT_RE = /^\s?,?\s?(?:p\.?\s?r\.?\s?n\.?|as needed)/i;
+
+/**
+ * A frequency cut short ("four times [daily]", "[q.6h.] p.r.n.") takes in the count or as-needed words written right
+ * beside it, when the frequency normaliser reads the longer text.
+ */
+export function extendFrequencies(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return entities.map((e) => {
+    if (e.target !== 'medication.frequency') return e;
+    let { start, end } = e;
+    const left = FREQ_LEFT_RE.exec(text.slice(Math.max(0, start - 25), start));
+    if (left && left[0].trim() && normaliseFrequency(text.slice(start - left[0].length, end)) !== null) {
+      start -= left[0].length;
+    }
+    const right = FREQ_RIGHT_RE.exec(text.slice(end, end + 16));
+    if (right && normaliseFrequency(text.slice(start, end + right[0].length)) !== null) end += right[0].length;
+    return start === e.start && end === e.end ? e : { ...e, start, end };
+  });
+}
+
 /** All span repairs, in order: dose edges, abbreviation growth, retyping, joining pieces, and retyping the joins. */
 export function repairSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
   const grown = retypeSigSpans(text, growAbbreviations(text, repairDoseSpans(text, entities)));
-  return shrinkToReadable(text, retypeSigSpans(text, joinSigPieces(text, grown)));
+  return extendFrequencies(text, shrinkToReadable(text, retypeSigSpans(text, joinSigPieces(text, grown))));
 }

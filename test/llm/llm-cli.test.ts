@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { llmEngineForCli } from '../../apps/extractor/src/engines/llm/llm-engine.cli.js';
+import { ConfigError } from '../../libs/platform/src/index.js';
+import { answer, OpenAiTestServer } from '../support/openai-test-server.js';
+import { correctOutput, NOTE } from './support.js';
+
+/** What `clinex extract --engine llm` builds: the engine from LLM_* variables alone, with a usage tally. */
+describe('LLM engine for the CLI', () => {
+  let server: OpenAiTestServer;
+  beforeAll(async () => {
+    server = await OpenAiTestServer.start({ apiKey: 'sk-cli' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('works against whatever endpoint the variables name, and tallies the calls', async () => {
+    server.onRequest(() => answer(correctOutput(), { usage: { prompt: 1000, completion: 150, cached: 600 } }));
+    const cli = llmEngineForCli({
+      LLM_BASE_URL: server.url,
+      LLM_API_KEY: 'sk-cli',
+      LLM_MODEL: 'llama-3.1-8b-instruct',
+      LLM_PROMPT_VARIANT: 'zero-shot',
+    });
+    const result = await cli.engine.extract({
+      noteId: 'n1',
+      tenantId: 'cli',
+      text: NOTE,
+      reportUsage: cli.reportUsage,
+    });
+    expect(result.extraction?.medications).toHaveLength(2);
+    expect(result.extraction?.engine).toMatchObject({ model: 'llama-3.1-8b-instruct', promptVariant: 'zero-shot' });
+    expect(server.requests[0]!.body.messages).toHaveLength(2);
+    expect(cli.summary()).toBe(
+      'LLM llama-3.1-8b-instruct: 1 call(s), 1000 input tokens (600 cached), 150 output tokens',
+    );
+  });
+
+  it('refuses to start without an endpoint, naming the variables', () => {
+    expect(() => llmEngineForCli({ LLM_MODEL: 'x' })).toThrow(ConfigError);
+    expect(() => llmEngineForCli({ LLM_MODEL: 'x' })).toThrow(/LLM_BASE_URL/);
+    expect(() => llmEngineForCli({ LLM_BASE_URL: 'not a url', LLM_MODEL: 'x' })).toThrow(/LLM_BASE_URL/);
+    expect(() => llmEngineForCli({ LLM_BASE_URL: server.url, LLM_MODEL: 'x', LLM_PROMPT_VARIANT: 'ten-shot' })).toThrow(
+      /LLM_PROMPT_VARIANT/,
+    );
+  });
+});
