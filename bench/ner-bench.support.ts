@@ -69,7 +69,7 @@ export function matmulModel(n: number): Uint8Array {
 }
 
 /** Best GFLOP/s of an n x n float32 MatMul through onnxruntime-node on CPU with `threads` intra-op threads. */
-export async function matmulPeak(threads: number, n = 1024, reps = 8): Promise<number> {
+export async function matmulPeak(threads: number, n = 1024, reps = 30): Promise<number> {
   const session = await ort.InferenceSession.create(matmulModel(n), {
     intraOpNumThreads: threads,
     graphOptimizationLevel: 'all',

@@ -26,6 +26,12 @@ import { ReviewPageController } from './review/page/review-page.controller.js';
 import { ReviewController } from './review/review.controller.js';
 import { ReviewRepository } from './review/review.repository.js';
 import { ReviewService } from './review/review.service.js';
+// Finance (issue 8): cost API, budgets and alerts, price table.
+import { BudgetAlertService } from './finance/budget-alerts.service.js';
+import { BudgetGuard } from './finance/budget.guard.js';
+import { FinanceController } from './finance/finance.controller.js';
+import { FinanceRepository } from './finance/finance.repository.js';
+import { FINANCE_CLOCK, FinanceService } from './finance/finance.service.js';
 
 @Module({})
 export class GatewayModule {
@@ -43,7 +49,7 @@ export class GatewayModule {
           ],
         }),
       ],
-      controllers: [NoteController, AdminController, ReviewController, ReviewPageController],
+      controllers: [NoteController, AdminController, ReviewController, ReviewPageController, FinanceController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -64,6 +70,11 @@ export class GatewayModule {
         HttpSetup,
         ReviewRepository,
         ReviewService,
+        { provide: FINANCE_CLOCK, useValue: () => new Date() },
+        FinanceRepository,
+        FinanceService,
+        BudgetGuard,
+        BudgetAlertService,
       ],
       exports: [ApiKeyService, TenantRepository],
     };

@@ -99,3 +99,10 @@ export async function runEval(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+/** Registry entry for tools/cli/clinex.ts (`COMMANDS.eval = evalCommand`); writes to the process streams. */
+export const evalCommand = {
+  summary: 'medication P/R/F1 of extractions against gold (names and name+dose/frequency/route pairs)',
+  usage: USAGE,
+  run: (args: readonly string[]): Promise<number> => runEval([...args]),
+} as const;

@@ -132,3 +132,10 @@ export async function runExtract(argv: string[]): Promise<number> {
     await close();
   }
 }
+
+/** Registry entry for tools/cli/clinex.ts (`COMMANDS.extract = extractCommand`); writes to the process streams. */
+export const extractCommand = {
+  summary: 'run an extraction engine (bert-ner, none) over notes (JSONL, .txt or stdin)',
+  usage: USAGE,
+  run: (args: readonly string[]): Promise<number> => runExtract([...args]),
+} as const;

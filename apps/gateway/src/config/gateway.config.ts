@@ -35,6 +35,17 @@ export const gatewayConfigSchema = z
     OUTBOX_BATCH_SIZE: env.positiveInt(200),
     /** How long a verified API key stays cached, so each request does not pay for a password hash. */
     AUTH_CACHE_TTL_MS: env.positiveInt(60_000),
+    // Finance (issue 8).
+    /** What an LLM request of a tenant at its hard budget limit runs instead: an engine, or `off` (keep the LLM). */
+    BUDGET_FALLBACK_ENGINE: z.enum(['bert-ner', 'none', 'off']).default('bert-ner'),
+    /** How often budgets and daily spend are checked for alerts (and pending webhooks retried). */
+    FINANCE_ALERT_INTERVAL_MS: env.positiveInt(60_000),
+    /** A day's spend above this multiple of the trailing daily average raises a spike alert. */
+    FINANCE_SPIKE_MULTIPLE: z.coerce.number().positive().default(3),
+    /** Days in the trailing average for spike alerts. */
+    FINANCE_SPIKE_TRAILING_DAYS: env.positiveInt(7),
+    /** Timeout of one alert webhook POST. */
+    FINANCE_WEBHOOK_TIMEOUT_MS: env.positiveInt(5_000),
   })
   .extend(topicPartitionsSchema.shape)
   .superRefine(requireBrokersForKafka);

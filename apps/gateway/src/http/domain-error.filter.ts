@@ -8,6 +8,7 @@ import { AdminError, AdminErrorCode } from '../admin/admin.errors.js';
 import { IdempotencyError, IdempotencyErrorCode } from '../idempotency/idempotency.errors.js';
 import { NoteError, NoteErrorCode } from '../notes/note.errors.js';
 import { ReviewError, ReviewErrorCode } from '../review/review.errors.js';
+import { FinanceError, financeStatus } from '../finance/finance.errors.js';
 import { PROBLEM_CONTENT_TYPE, problem, type FieldError, type Problem } from './problem.js';
 import { RequestError, RequestErrorCode } from './request-validation.js';
 
@@ -58,6 +59,7 @@ export function statusOf(error: DomainError<string>): number {
   if (error instanceof IdempotencyError) return idempotencyStatus[error.code];
   if (error instanceof AdminError) return adminStatus[error.code];
   if (error instanceof ReviewError) return reviewStatus[error.code];
+  if (error instanceof FinanceError) return financeStatus[error.code];
   return 500;
 }
 

@@ -85,6 +85,20 @@ export const NoteStatusResponseSchema = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     fhirUrl: Type.Union([Type.String(), Type.Null()], { description: 'Set once a FHIR Bundle can be read.' }),
+    engineFallback: Type.Union(
+      [
+        Type.Object(
+          {
+            reason: Type.Literal('budget'),
+            requestedEngine: Type.String({ description: 'The engine the request asked for.' }),
+            engine: Type.String({ description: 'The engine that runs instead.' }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: "Set when the tenant's hard budget limit made the gateway run another engine than asked." },
+    ),
     extraction: Type.Union([
       Type.Object(
         {

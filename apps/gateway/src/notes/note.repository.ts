@@ -10,6 +10,8 @@ export interface NoteRecord {
   patientRef: string | null;
   encounterRef: string | null;
   requestedEngine: string;
+  /** Finance (issue 8): set when the gateway ran another engine than asked ("budget": hard limit reached). */
+  engineFallback: string | null;
   status: StoredNoteStatus;
   createdAt: Date;
   updatedAt: Date;
@@ -36,6 +38,7 @@ export interface NewNote {
   patientRef: string | null;
   encounterRef: string | null;
   requestedEngine: string;
+  engineFallback?: string | null;
 }
 
 /** A position in the (updatedAt, id) order of a tenant's notes. */
@@ -52,6 +55,7 @@ const noteColumns = {
   patientRef: true,
   encounterRef: true,
   requestedEngine: true,
+  engineFallback: true,
   status: true,
   createdAt: true,
   updatedAt: true,

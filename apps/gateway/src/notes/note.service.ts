@@ -10,6 +10,7 @@ import {
 } from '#schemas';
 import type { Principal } from '../auth/principal.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
+import { BudgetGuard } from '../finance/budget.guard.js';
 import { toFhirBundle, type FhirBundle } from '../fhir/fhir-bundle.mapper.js';
 import { problemOf } from '../http/domain-error.filter.js';
 import { RequestError, RequestErrorCode } from '../http/request-validation.js';
@@ -43,6 +44,7 @@ export class NoteService {
     private readonly relay: OutboxRelay,
     private readonly idempotency: IdempotencyService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly budget: BudgetGuard,
   ) {}
 
   /**
@@ -119,6 +121,10 @@ export class NoteService {
       createdAt: note.createdAt.toISOString(),
       updatedAt: note.updatedAt.toISOString(),
       fhirUrl: extraction && extraction.status !== 'rejected' ? `/v1/notes/${note.id}/fhir` : null,
+      engineFallback:
+        note.engineFallback === 'budget'
+          ? { reason: 'budget', requestedEngine: 'llm', engine: note.requestedEngine }
+          : null,
       extraction: extraction && {
         id: extraction.id,
         status: extraction.status,
@@ -201,18 +207,26 @@ export class NoteService {
   /** Writes the notes that are new, with one outbox event each, and says for every input what became of it. */
   private async write(principal: Principal, items: SubmitNoteBody[], tx: DatabaseTransaction): Promise<WriteResult[]> {
     const tenantId = principal.tenantId;
-    const known = new Map<string, Pick<NoteRecord, 'id' | 'externalId' | 'text' | 'requestedEngine' | 'status'>>();
+    const known = new Map<
+      string,
+      Pick<NoteRecord, 'id' | 'externalId' | 'text' | 'requestedEngine' | 'engineFallback' | 'status'>
+    >();
     const ids = [...new Set(items.map((i) => i.externalId))];
     for (const note of await this.notes.findByExternalIds(tenantId, ids, tx)) known.set(note.externalId, note);
 
     const fresh: NewNote[] = [];
     const events: NewOutboxEvent[] = [];
     const submittedAt = new Date().toISOString();
+    // Finance (issue 8): a tenant at its hard budget limit gets the fallback engine instead of the LLM.
+    const asksLlm = items.some((i) => (i.engine ?? this.config.DEFAULT_ENGINE) === 'llm');
+    const fallback = asksLlm ? await this.budget.llmFallback(tenantId) : null;
     const results = items.map((item): WriteResult => {
-      const engine = item.engine ?? this.config.DEFAULT_ENGINE;
+      const asked = item.engine ?? this.config.DEFAULT_ENGINE;
+      const engine = asked === 'llm' && fallback ? fallback.engine : asked;
       const prior = known.get(item.externalId);
       if (prior) {
-        if (prior.text !== item.text || prior.requestedEngine !== engine) {
+        const priorAsked = prior.engineFallback === 'budget' ? 'llm' : prior.requestedEngine;
+        if (prior.text !== item.text || priorAsked !== asked) {
           return {
             kind: 'conflict',
             error: new NoteError(
@@ -232,9 +246,10 @@ export class NoteService {
         patientRef: item.patientRef ?? null,
         encounterRef: item.encounterRef ?? null,
         requestedEngine: engine,
+        engineFallback: engine !== asked ? 'budget' : null,
       };
       fresh.push(note);
-      known.set(note.externalId, { ...note, status: 'received' });
+      known.set(note.externalId, { ...note, engineFallback: note.engineFallback ?? null, status: 'received' });
       const message: NoteSubmitted = {
         version: 1,
         messageId: randomUUID(),

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { Metrics } from '#platform';
 import type { CostEvent } from '#schemas';
 import { CostLedgerRepository, type LedgerEntry, type PriceVersionRecord } from './cost-ledger.repository.js';
 import { priceUsage } from './pricing.js';
@@ -15,7 +16,11 @@ export interface RecordResult {
  */
 @Injectable()
 export class CostMeterService {
-  constructor(private readonly ledger: CostLedgerRepository) {}
+  constructor(
+    private readonly ledger: CostLedgerRepository,
+    // Finance (issue 8): Prometheus token and cost counters, counted once per newly recorded event.
+    @Optional() private readonly metrics?: Metrics,
+  ) {}
 
   async record(events: readonly CostEvent[]): Promise<RecordResult> {
     const versions = new Map<string, PriceVersionRecord[]>();
@@ -55,6 +60,19 @@ export class CostMeterService {
       });
     }
     const recorded = await this.ledger.insertNew(entries);
+    // The ledger tells how many were new, not which: count when all were (the Kafka handler records one at a time).
+    if (recorded === entries.length) this.countUsage(entries);
     return { recorded, duplicates: entries.length - recorded, unpriced };
+  }
+
+  private countUsage(entries: readonly LedgerEntry[]): void {
+    if (!this.metrics) return;
+    for (const e of entries) {
+      const labels = { tenant: e.tenantId, engine: e.engine, model: e.model };
+      if (e.inputTokens > 0) this.metrics.tokens.inc({ ...labels, kind: 'input' }, e.inputTokens);
+      if (e.outputTokens > 0) this.metrics.tokens.inc({ ...labels, kind: 'output' }, e.outputTokens);
+      if (e.cachedTokens > 0) this.metrics.tokens.inc({ ...labels, kind: 'cached' }, e.cachedTokens);
+      if (e.costUsd !== null) this.metrics.costUsd.inc(labels, Number(e.costUsd));
+    }
   }
 }

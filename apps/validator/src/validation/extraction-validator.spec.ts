@@ -92,15 +92,4 @@ describe('validateExtraction', () => {
       for (const secret of ['Warfarin', 'Lisinopril', '10 mg', '137']) expect(f.message).not.toContain(secret);
     }
   });
-
-  it('validates a typical 20-entry note in well under a millisecond', () => {
-    const many = extraction(...Array.from({ length: 20 }, () => lisinopril));
-    for (let i = 0; i < 200; i++) validateExtraction(NOTE, many);
-    const runs = 500;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < runs; i++) validateExtraction(NOTE, many);
-    const microseconds = Number(process.hrtime.bigint() - start) / 1000 / runs;
-    // Generous bound for slow CI machines; bench/validator.bench.ts gives the real figure.
-    expect(microseconds).toBeLessThan(1000);
-  });
 });

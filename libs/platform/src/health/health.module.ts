@@ -1,10 +1,21 @@
-import { Controller, Get, Inject, Module, SetMetadata, type DynamicModule, type Provider } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Module,
+  SetMetadata,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 
 /** Something a service needs before it can take work: the database, the Kafka cluster. Throws when not ready. */
 export interface ReadinessProbe {
   name: string;
   check(): Promise<void>;
+  /** Releases the probe's own connections when the service stops. */
+  close?(): Promise<void>;
 }
 
 export const READINESS_PROBES = Symbol('READINESS_PROBES');
@@ -19,12 +30,16 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
  */
 @Controller('health')
 @Public()
-class HealthController {
+class HealthController implements OnApplicationShutdown {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_PROBES) private readonly probes: ReadinessProbe[],
   ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.probes.map((p) => p.close?.()));
+  }
 
   @Get('live')
   @HealthCheck()
