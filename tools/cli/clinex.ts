@@ -1,5 +1,7 @@
 import { CliInputError } from '../../apps/validator/src/cli/cli-input.error.js';
 import { validateCommand } from '../../apps/validator/src/cli/validate.command.js';
+import { evalCommand } from '../../apps/extractor/src/cli/eval.command.js';
+import { extractCommand } from '../../apps/extractor/src/cli/extract.command.js';
 import { adminCommand } from './admin.js';
 
 /**
@@ -21,6 +23,8 @@ interface CliCommand {
 }
 
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  extract: extractCommand,
+  eval: evalCommand,
   validate: validateCommand,
   admin: adminCommand,
 };

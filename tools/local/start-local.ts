@@ -55,6 +55,10 @@ async function main(): Promise<void> {
     MESSAGE_TRANSPORT: inProcess ? 'in-process' : 'kafka',
     MIGRATIONS_DIR: migrationsDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // The bundled NER model on CPU, unless the user picks another engine.
+    EXTRACTOR_ENGINE: process.env.EXTRACTOR_ENGINE ?? 'bert-ner',
+    DEFAULT_ENGINE: process.env.DEFAULT_ENGINE ?? process.env.EXTRACTOR_ENGINE ?? 'bert-ner',
+    NER_MODEL_DIR: process.env.NER_MODEL_DIR ?? path.join(root, 'models/clinex-bert-ner'),
   };
   let stopping = false;
   const stop = async (signal: string) => {

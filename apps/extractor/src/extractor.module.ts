@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { HealthModule, MessageProducer, MessageRunner, READINESS_PROBES, type Messaging } from '#platform';
 import { EXTRACTOR_CONFIG, type ExtractorConfig } from './config/extractor.config.js';
 import { EXTRACTION_ENGINE, type ExtractionEngine } from './engines/extraction-engine.port.js';
 import { createLlmEngine } from './engines/llm/llm-engine.factory.js';
+import { BertNerEngine } from './engines/bert-ner/bert-ner.engine.js';
 import { NoneEngine } from './engines/none.engine.js';
 import { CostEventPublisher } from './extraction/cost-event.publisher.js';
 import { ExtractionService } from './extraction/extraction.service.js';
@@ -56,9 +58,18 @@ function createEngine(config: ExtractorConfig, logger: Logger): ExtractionEngine
       return createLlmEngine(config, {
         log: (level, message, fields) => logger[level]({ ...fields, engine: 'llm' }, message),
       });
-    // ── bert-ner ── the NER engine (apps/extractor/src/engines/bert-ner) is wired here: add 'bert-ner' to
-    // EXTRACTOR_ENGINES in config/extractor.config.ts and a `case 'bert-ner':` returning its engine (a Promise is
-    // fine: Nest awaits async factories). The exhaustive switch makes the build fail until the case exists.
+    case 'bert-ner':
+      // Async: Nest awaits the factory, so a bad model directory stops the service at start with its message.
+      return BertNerEngine.create({
+        modelDir: path.resolve(config.NER_MODEL_DIR),
+        executionProvider: config.NER_EXECUTION_PROVIDER,
+        windowTokens: config.NER_WINDOW_TOKENS,
+        strideTokens: config.NER_STRIDE_TOKENS,
+        maxBatchSize: config.NER_MAX_BATCH_SIZE,
+        maxWaitMs: config.NER_MAX_WAIT_MS,
+        intraOpNumThreads: config.NER_INTRA_OP_THREADS,
+        log: (level, message) => logger[level]({ engine: 'bert-ner' }, message),
+      });
     default: {
       const unknown: never = config.EXTRACTOR_ENGINE;
       throw new Error(`unknown engine ${String(unknown)}`);

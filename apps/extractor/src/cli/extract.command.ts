@@ -1,14 +1,16 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { ExtractionEngine } from '../engines/extraction-engine.port.js';
+import type { EngineInput, ExtractionEngine } from '../engines/extraction-engine.port.js';
+import { llmEngineForCli } from '../engines/llm/llm-engine.cli.js';
 import { NoneEngine } from '../engines/none.engine.js';
 import { BertNerEngine } from '../engines/bert-ner/bert-ner.engine.js';
 import { bertNerOptionsFromEnv } from '../engines/bert-ner/bert-ner.options.js';
 import { openOutput, Progress, readNotes, repoRoot } from './cli-io.js';
 
-const USAGE = `usage: clinex extract --engine bert-ner --input notes.jsonl|note.txt|- --output extractions.jsonl|-
-  [--model DIR] (default: env NER_MODEL_DIR, else models/clinex-bert-ner in the repo)
+const USAGE = `usage: clinex extract --engine bert-ner|llm|none --input notes.jsonl|note.txt|- --output extractions.jsonl|-
+  [--model DIR] (bert-ner; default: env NER_MODEL_DIR, else models/clinex-bert-ner in the repo)
+  [--variant NAME] (llm prompt variant; the endpoint comes from LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, see README)
   [--device cpu|cuda] [--concurrency N] [--batch N] [--threads N] [--window N] [--stride N] [--quiet]
 Input lines are {"id", "text"}; output lines are ClinicalExtraction objects, in input order.`;
 
@@ -43,6 +45,7 @@ export async function runExtract(argv: string[]): Promise<number> {
         threads: { type: 'string' },
         window: { type: 'string' },
         stride: { type: 'string' },
+        variant: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -65,6 +68,8 @@ export async function runExtract(argv: string[]): Promise<number> {
   };
   let engine: ExtractionEngine;
   let close: () => Promise<void> = () => Promise.resolve();
+  let reportUsage: EngineInput['reportUsage'];
+  let summary: (() => string) | undefined;
   try {
     if (values.engine === 'none') {
       engine = new NoneEngine();
@@ -84,8 +89,14 @@ export async function runExtract(argv: string[]): Promise<number> {
       });
       engine = ner;
       close = () => ner.close();
+    } else if (values.engine === 'llm') {
+      // Throws a ConfigError naming LLM_BASE_URL / LLM_MODEL when the endpoint is not configured.
+      const llm = llmEngineForCli(process.env, log);
+      engine = llm.engine;
+      reportUsage = llm.reportUsage;
+      summary = llm.summary;
     } else {
-      process.stderr.write(`unknown engine ${values.engine} (bert-ner, none)\n`);
+      process.stderr.write(`unknown engine ${values.engine} (bert-ner, llm, none)\n`);
       return 2;
     }
     const notes = await readNotes(values.input);
@@ -112,9 +123,16 @@ export async function runExtract(argv: string[]): Promise<number> {
     const worker = async (): Promise<void> => {
       for (let i = next++; i < notes.length; i = next++) {
         const note = notes[i]!;
-        const r = await engine.extract({ noteId: note.id, tenantId: 'cli', text: note.text });
+        const r = await engine.extract({
+          noteId: note.id,
+          tenantId: 'cli',
+          text: note.text,
+          ...(reportUsage ? { reportUsage } : {}),
+          ...(values.variant ? { promptVariant: values.variant } : {}),
+        });
         modelSeconds += r.modelSeconds;
-        results[i] = JSON.stringify(r.extraction) + '\n';
+        // A failed LLM extraction is written as its failure, so no input line silently disappears.
+        results[i] = JSON.stringify(r.extraction ?? { noteId: note.id, failure: r.failure }) + '\n';
         done++;
         progress.tick(done);
         await flush();
@@ -124,6 +142,7 @@ export async function runExtract(argv: string[]): Promise<number> {
     await flush();
     if (out !== process.stdout) await new Promise<void>((r) => out.end(() => r()));
     log('info', `extracted ${notes.length} notes, model seconds ${modelSeconds.toFixed(2)}`);
+    if (summary) log('info', summary());
     return 0;
   } catch (e) {
     process.stderr.write(`extract failed: ${(e as Error).message}\n`);
@@ -135,7 +154,7 @@ export async function runExtract(argv: string[]): Promise<number> {
 
 /** Registry entry for tools/cli/clinex.ts (`COMMANDS.extract = extractCommand`); writes to the process streams. */
 export const extractCommand = {
-  summary: 'run an extraction engine (bert-ner, none) over notes (JSONL, .txt or stdin)',
+  summary: 'run an extraction engine (bert-ner, llm, none) over notes (JSONL, .txt or stdin)',
   usage: USAGE,
   run: (args: readonly string[]): Promise<number> => runExtract([...args]),
 } as const;

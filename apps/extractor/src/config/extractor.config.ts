@@ -13,7 +13,7 @@ import { llmEngineConfigShape } from '../engines/llm/llm-engine.config.js';
  * Engines a worker can run. `none` publishes empty extractions (walking skeleton); `llm` prompts an OpenAI-compatible
  * endpoint (LLM_* variables). The NER engine (apps/extractor/src/engines/bert-ner) adds `bert-ner` here.
  */
-export const EXTRACTOR_ENGINES = ['none', 'llm'] as const;
+export const EXTRACTOR_ENGINES = ['none', 'bert-ner', 'llm'] as const;
 export type ExtractorEngineName = (typeof EXTRACTOR_ENGINES)[number];
 
 export const extractorConfigSchema = z
@@ -29,6 +29,17 @@ export const extractorConfigSchema = z
     EXTRACTOR_ENGINE: z.enum(EXTRACTOR_ENGINES).default('none'),
     /** The LLM engine's endpoint and default prompt variant (required with EXTRACTOR_ENGINE=llm). */
     ...llmEngineConfigShape,
+    /** The NER engine's model directory (Hugging Face token-classification layout plus clinex-labels.json). */
+    NER_MODEL_DIR: z.string().min(1).default('models/clinex-bert-ner'),
+    /** `cuda` needs onnxruntime-node installed with its CUDA binaries (see README); falls back to CPU with a log line. */
+    NER_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+    /** Tokens per window and overlap between windows for notes longer than the model's window. */
+    NER_WINDOW_TOKENS: z.coerce.number().int().positive().optional(),
+    NER_STRIDE_TOKENS: z.coerce.number().int().positive().optional(),
+    /** Dynamic batching: windows from concurrent notes run together, up to this many or this long a wait. */
+    NER_MAX_BATCH_SIZE: z.coerce.number().int().positive().optional(),
+    NER_MAX_WAIT_MS: z.coerce.number().int().min(0).optional(),
+    NER_INTRA_OP_THREADS: z.coerce.number().int().positive().optional(),
     MESSAGE_MAX_ATTEMPTS: env.positiveInt(5),
     MESSAGE_RETRY_BASE_MS: env.positiveInt(200),
     MESSAGE_RETRY_MAX_MS: env.positiveInt(10_000),

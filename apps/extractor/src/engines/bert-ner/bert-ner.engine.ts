@@ -157,6 +157,11 @@ export class BertNerEngine implements ExtractionEngine {
     return { extraction, modelSeconds };
   }
 
+  /** Nest calls this after the consumer has stopped, so no in-flight batch loses its session. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
