@@ -154,7 +154,7 @@ describe('gateway API end to end: idempotent submit → pipeline → FHIR', () =
       noteId,
       noteText,
       engine,
-      extraction: extraction as RawExtraction['extraction'],
+      extraction,
       modelSeconds: 0.01,
       producedAt: new Date().toISOString(),
     };

@@ -49,7 +49,11 @@ describe(`PHI in logs: ${NOTE_COUNT} real notes through the pipeline (engine ${E
     services.push(
       ...(await Promise.all([
         startServiceProcess('gateway', { ...common, DEFAULT_ENGINE: ENGINE }),
-        startServiceProcess('extractor', { ...common, EXTRACTOR_ENGINE: ENGINE, KAFKA_GROUP_ID: `phi-extractor-${run}` }),
+        startServiceProcess('extractor', {
+          ...common,
+          EXTRACTOR_ENGINE: ENGINE,
+          KAFKA_GROUP_ID: `phi-extractor-${run}`,
+        }),
         startServiceProcess('validator', { ...common, KAFKA_GROUP_ID: `phi-validator-${run}` }),
       ])),
     );
@@ -76,16 +80,18 @@ describe(`PHI in logs: ${NOTE_COUNT} real notes through the pipeline (engine ${E
     try {
       await waitFor(
         async () => {
-          const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM extractions WHERE note_id = ANY($1::uuid[])', [ids]);
+          const { rows } = await db.query<{ n: string }>(
+            'SELECT count(*) AS n FROM extractions WHERE note_id = ANY($1::uuid[])',
+            [ids],
+          );
           return Number(rows[0]!.n) === ids.length ? true : null;
         },
         240_000,
         'every note to be extracted and validated',
       );
-      const { rows } = await db.query<{ payload: { medications: { name: { text: string } }[]; diagnoses: { text: string }[] } }>(
-        'SELECT payload FROM extractions WHERE note_id = ANY($1::uuid[])',
-        [ids],
-      );
+      const { rows } = await db.query<{
+        payload: { medications: { name: { text: string } }[]; diagnoses: { text: string }[] };
+      }>('SELECT payload FROM extractions WHERE note_id = ANY($1::uuid[])', [ids]);
       // Stop the services so every buffered line is flushed before reading the logs.
       await Promise.all(services.map((s) => s.stop('SIGTERM')));
       const lines = services.flatMap((s) => s.lines);
@@ -99,11 +105,17 @@ describe(`PHI in logs: ${NOTE_COUNT} real notes through the pipeline (engine ${E
       // Extracted values: every medication and diagnosis text of 5+ characters, as whole words.
       const logWords = new Set(lines.flatMap((l) => words(l)));
       const values = new Set(
-        rows.flatMap((r) => [...r.payload.medications.map((m) => m.name.text), ...r.payload.diagnoses.map((d) => d.text)]).filter((v) => v.length >= 5),
+        rows
+          .flatMap((r) => [...r.payload.medications.map((m) => m.name.text), ...r.payload.diagnoses.map((d) => d.text)])
+          .filter((v) => v.length >= 5),
       );
       const leakedValues = [...values].filter((v) => {
         const w = words(v);
-        return w.length > 0 && w.every((word) => logWords.has(word)) && lines.some((l) => l.toLowerCase().includes(v.toLowerCase()));
+        return (
+          w.length > 0 &&
+          w.every((word) => logWords.has(word)) &&
+          lines.some((l) => l.toLowerCase().includes(v.toLowerCase()))
+        );
       });
       expect(leakedValues).toEqual([]);
     } finally {

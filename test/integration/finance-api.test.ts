@@ -1,5 +1,5 @@
-// Response bodies are read as parsed JSON (untyped) and checked field by field with expect().
-/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment */
+// Response bodies are read as parsed JSON (untyped) and checked field by field with expect(); the test lint profile allows that.
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';

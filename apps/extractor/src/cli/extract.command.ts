@@ -93,8 +93,8 @@ export async function runExtract(argv: string[]): Promise<number> {
       // Throws a ConfigError naming LLM_BASE_URL / LLM_MODEL when the endpoint is not configured.
       const llm = llmEngineForCli(process.env, log);
       engine = llm.engine;
-      reportUsage = llm.reportUsage;
-      summary = llm.summary;
+      reportUsage = (usage) => llm.reportUsage(usage);
+      summary = () => llm.summary();
     } else {
       process.stderr.write(`unknown engine ${values.engine} (bert-ner, llm, none)\n`);
       return 2;

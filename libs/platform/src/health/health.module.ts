@@ -38,7 +38,7 @@ class HealthController implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.probes.map((p) => p.close?.()));
+    await Promise.all(this.probes.map((p) => (p.close ? p.close() : Promise.resolve())));
   }
 
   @Get('live')
