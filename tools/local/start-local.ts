@@ -117,6 +117,9 @@ async function main(): Promise<void> {
   say(`  demo tenant  ${demo.slug}: ${loaded} demo note(s) submitted`);
   say('');
   say(`  API          ${gateway.url}/v1/notes`);
+  say(`  API docs     ${gateway.url}/docs`);
+  say(`  review page  ${gateway.url}/review   (sign in with the reviewer key)`);
+  say(`  costs API    ${gateway.url}/v1/finance/daily-spend   (finance key)`);
   say(`  health       ${gateway.url}/health/ready`);
   say('');
   say('  API keys for the demo tenant (send as "Authorization: Bearer <key>"):');
