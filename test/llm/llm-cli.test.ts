@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/test-database.js';
 import { llmEngineForCli } from '../../apps/extractor/src/engines/llm/llm-engine.cli.js';
 import { ConfigError } from '../../libs/platform/src/index.js';
 import { answer, OpenAiTestServer } from '../support/openai-test-server.js';
@@ -43,5 +48,37 @@ describe('LLM engine for the CLI', () => {
     expect(() => llmEngineForCli({ LLM_BASE_URL: server.url, LLM_MODEL: 'x', LLM_PROMPT_VARIANT: 'ten-shot' })).toThrow(
       /LLM_PROMPT_VARIANT/,
     );
+  });
+
+  it('runs as `npx clinex extract --engine llm` against the endpoint in LLM_* variables', async () => {
+    server.onRequest(() => answer(correctOutput(), { usage: { prompt: 900, completion: 120, cached: 0 } }));
+    const dir = await mkdtemp(path.join(tmpdir(), 'clinex-llm-cli-'));
+    try {
+      const input = path.join(dir, 'notes.jsonl');
+      const output = path.join(dir, 'out.jsonl');
+      await writeFile(input, `${JSON.stringify({ id: 'n-1', text: NOTE })}\n`);
+      const { PATH, HOME } = process.env;
+      const child = spawn(
+        'npx',
+        ['clinex', 'extract', '--engine', 'llm', '--variant', 'one-shot', '--input', input, '--output', output],
+        {
+          cwd: REPO_ROOT,
+          env: { PATH, HOME, LLM_BASE_URL: server.url, LLM_API_KEY: 'sk-cli', LLM_MODEL: 'qwen2.5-7b-instruct' },
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect({ code, stderr }).toMatchObject({ code: 0 });
+      const lines = (await readFile(output, 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const extraction = JSON.parse(lines[0]!) as { noteId: string; medications: unknown[]; engine: { model: string } };
+      expect(extraction.noteId).toBe('n-1');
+      expect(extraction.medications).toHaveLength(2);
+      expect(extraction.engine.model).toBe('qwen2.5-7b-instruct');
+      expect(stderr).toContain('1 call(s), 900 input tokens');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

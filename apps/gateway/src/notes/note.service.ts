@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Metrics } from '#platform';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseTransaction } from '#database';
 import {
@@ -45,6 +46,7 @@ export class NoteService {
     private readonly idempotency: IdempotencyService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly budget: BudgetGuard,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -63,11 +65,14 @@ export class NoteService {
       key: idempotencyKey,
       requestHash: requestHash('POST', '/v1/notes', body),
     };
-    const outcome = await this.idempotency.execute(scope, async (tx) => {
-      const [result] = await this.write(principal, [body], tx);
-      if (!result || result.kind === 'conflict') throw result?.error ?? new Error('no result for the note');
-      return { status: 202, body: result.note };
-    });
+    // The gateway's share of the pipeline: the note and its outbox row committed.
+    const outcome = await this.metrics.time('gateway', () =>
+      this.idempotency.execute(scope, async (tx) => {
+        const [result] = await this.write(principal, [body], tx);
+        if (!result || result.kind === 'conflict') throw result?.error ?? new Error('no result for the note');
+        return { status: 202, body: result.note };
+      }),
+    );
     if (!outcome.replayed) this.relay.nudge();
     return outcome;
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { MessageProducer } from '#platform';
+import { MessageProducer, Metrics } from '#platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { GATEWAY_LOGGER } from '../gateway.tokens.js';
 import { OutboxRepository, type PendingOutboxEvent } from './outbox.repository.js';
@@ -23,6 +23,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly producer: MessageProducer,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,6 +65,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         topic,
         events.slice(start, end).map((e) => ({ key: e.messageKey, value: e.payload })),
       );
+      const now = Date.now();
+      for (const event of events.slice(start, end)) {
+        const submittedAt = (event.payload as { submittedAt?: unknown }).submittedAt;
+        if (typeof submittedAt === 'string')
+          this.metrics.observeStage('outbox_relay', (now - Date.parse(submittedAt)) / 1000);
+      }
       start = end;
     }
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { MessageProducer, Outcome, type MessageOutcome } from '#platform';
+import { MessageProducer, Metrics, Outcome, type MessageOutcome } from '#platform';
 import { emptyExtraction, EXTRACTIONS_VALIDATED_TOPIC, type RawExtraction, type ValidatedExtraction } from '#schemas';
 import { LlmProbeService } from '../llm-probe/llm-probe.service.js';
 import { ExtractionRepository, type ExtractionToStore } from '../persistence/extraction.repository.js';
@@ -12,12 +12,14 @@ export class ValidationService {
     private readonly extractions: ExtractionRepository,
     private readonly producer: MessageProducer,
     private readonly llmProbe: LlmProbeService,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Validates one raw extraction, stores the outcome, then announces it. */
   async process(raw: RawExtraction): Promise<MessageOutcome> {
-    const toStore = await this.decide(raw);
-    const stored = await this.extractions.store(toStore);
+    this.metrics.observeStage('queue_to_validator', (Date.now() - Date.parse(raw.producedAt)) / 1000);
+    const toStore = await this.metrics.time('validate', () => this.decide(raw));
+    const stored = await this.metrics.time('database_write', () => this.extractions.store(toStore));
     switch (stored.kind) {
       case 'note_not_found':
         // Either a tenant mismatch or a note that never existed: retrying cannot help, and it must not be written.

@@ -1,0 +1,184 @@
+// `npm run bench:pipeline`: the whole pipeline on loopback (real Kafka broker, real PostgreSQL, the three built
+// services as processes, the bundled NER model on CPU) against the NER engine alone on the same notes, in one run.
+// Prints one table and writes bench/results/pipeline.json. Sizes: PIPELINE_NOTES (default 200), PIPELINE_CONCURRENCY.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { BertNerEngine } from '../apps/extractor/src/engines/bert-ner/bert-ner.engine.js';
+import { startKafkaBroker } from '../tools/kafka/kafka-broker.js';
+import { startServiceProcess, type AppName, type ServiceProcess } from '../test/support/service-process.js';
+import { createMigratedDatabase, dropDatabase, REPO_ROOT } from '../test/support/test-database.js';
+import { createTestTenant } from '../test/support/tenant-fixture.js';
+import { loadNotes, type BenchNote } from './ner-bench.support.js';
+
+const NOTES = Number(process.env.PIPELINE_NOTES ?? 200);
+const CONCURRENCY = Number(process.env.PIPELINE_CONCURRENCY ?? 8);
+const PARTITIONS = 6;
+const MODEL_DIR = path.join(REPO_ROOT, 'models/clinex-bert-ner');
+
+interface RunResult {
+  extractors: number;
+  notesPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  stagesMs: Record<string, number>;
+  peakRssMb: Record<string, number>;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+/** Mean milliseconds per observation of each stage, from the services' own /metrics histograms. */
+async function stageMeans(services: ServiceProcess[]): Promise<Record<string, number>> {
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const service of services) {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    for (const match of text.matchAll(
+      /^clinex_stage_seconds_(sum|count)\{[^}]*stage="([^"]+)"[^}]*\} ([0-9.e+-]+)$/gm,
+    )) {
+      const entry = sums.get(match[2]!) ?? { sum: 0, count: 0 };
+      if (match[1] === 'sum') entry.sum += Number(match[3]);
+      else entry.count += Number(match[3]);
+      sums.set(match[2]!, entry);
+    }
+  }
+  return Object.fromEntries(
+    [...sums].map(([stage, s]) => [stage, s.count ? +((s.sum / s.count) * 1000).toFixed(2) : 0]),
+  );
+}
+
+async function runPipeline(notes: BenchNote[], extractors: number): Promise<RunResult> {
+  const broker = await startKafkaBroker({ log: () => undefined });
+  const db = await createMigratedDatabase('clinex_bench');
+  const services: ServiceProcess[] = [];
+  try {
+    const tenant = await createTestTenant(db.url, 'bench');
+    const env = (app: AppName, i = 0): NodeJS.ProcessEnv => ({
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: broker.brokers,
+      LOG_LEVEL: 'warn',
+      EXTRACTOR_ENGINE: 'bert-ner',
+      DEFAULT_ENGINE: 'bert-ner',
+      NER_MODEL_DIR: MODEL_DIR,
+      NER_INTRA_OP_THREADS: '2',
+      KAFKA_PARTITIONS_CONCURRENCY: '4',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      TOPIC_PARTITIONS_NOTES_SUBMITTED: String(PARTITIONS),
+      TOPIC_PARTITIONS_EXTRACTIONS_RAW: String(PARTITIONS),
+      KAFKA_CLIENT_ID: `bench-${app}-${i}`,
+    });
+    const gateway = await startServiceProcess('gateway', env('gateway'));
+    services.push(gateway, await startServiceProcess('validator', env('validator')));
+    for (let i = 0; i < extractors; i++) services.push(await startServiceProcess('extractor', env('extractor', i)));
+
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    let next = 0;
+    const post = async () => {
+      while (next < notes.length) {
+        const note = notes[next++]!;
+        const response = await fetch(`${gateway.url}/v1/notes`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.keys.submitter}` },
+          body: JSON.stringify({ externalId: note.id, text: note.text }),
+        });
+        if (response.status !== 202) throw new Error(`gateway answered ${response.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, post));
+    for (;;) {
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM extractions');
+      if (Number(rows[0]!.n) >= notes.length) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const { rows } = await client.query<{ accepted: Date; validated: Date }>(
+      'SELECT n.created_at AS accepted, e.created_at AS validated FROM notes n JOIN extractions e ON e.note_id = n.id',
+    );
+    await client.end();
+    const first = Math.min(...rows.map((r) => r.accepted.getTime()));
+    const last = Math.max(...rows.map((r) => r.validated.getTime()));
+    const latencies = rows.map((r) => r.validated.getTime() - r.accepted.getTime()).sort((a, b) => a - b);
+    const peak = Object.fromEntries(
+      services.map((s, i) => [s.name === 'extractor' ? `extractor-${i - 1}` : s.name, peakRssMb(s.child.pid!)]),
+    );
+    return {
+      extractors,
+      notesPerSecond: +(notes.length / ((last - first) / 1000)).toFixed(2),
+      latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+      stagesMs: await stageMeans(services),
+      peakRssMb: peak,
+    };
+  } finally {
+    await Promise.all(services.map((s) => s.stop('SIGTERM')));
+    await broker.stop();
+    await dropDatabase(db.name);
+  }
+}
+
+/** The same notes through the NER engine alone, in this process, as concurrently as the pipeline sends them. */
+async function runBareEngine(notes: BenchNote[]): Promise<number> {
+  const engine = await BertNerEngine.create({ modelDir: MODEL_DIR, intraOpNumThreads: 2 });
+  try {
+    const started = process.hrtime.bigint();
+    let next = 0;
+    const worker = async () => {
+      while (next < notes.length) {
+        const note = notes[next++]!;
+        await engine.extract({ noteId: note.id, tenantId: 'bench', text: note.text });
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return +(notes.length / (Number(process.hrtime.bigint() - started) / 1e9)).toFixed(2);
+  } finally {
+    await engine.close();
+  }
+}
+
+const notes = loadNotes(path.join(REPO_ROOT, '../shared/data/mtsamples/notes.jsonl'), NOTES);
+const bare = await runBareEngine(notes);
+const one = await runPipeline(notes, 1);
+const two = await runPipeline(notes, 2);
+const report = {
+  notes: notes.length,
+  concurrency: CONCURRENCY,
+  partitions: PARTITIONS,
+  cpus: (await import('node:os')).cpus().length,
+  bareEngineNotesPerSecond: bare,
+  pipeline: [one, two],
+  pipelineVsBareEngine: +(one.notesPerSecond / bare).toFixed(3),
+  twoVsOneExtractor: +(two.notesPerSecond / one.notesPerSecond).toFixed(3),
+};
+
+const stages = [...new Set([...Object.keys(one.stagesMs), ...Object.keys(two.stagesMs)])].sort();
+const lines = [
+  `pipeline benchmark: ${notes.length} MTSamples notes, concurrency ${CONCURRENCY}, ${PARTITIONS} partitions, ${report.cpus} CPUs`,
+  '',
+  '| run | notes/s | p50 ms | p95 ms | p99 ms | vs bare engine |',
+  '|---|---|---|---|---|---|',
+  `| bare NER engine (in process) | ${bare} | | | | 1.000 |`,
+  ...[one, two].map(
+    (r) =>
+      `| pipeline, ${r.extractors} extractor(s) | ${r.notesPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${(r.notesPerSecond / bare).toFixed(3)} |`,
+  ),
+  '',
+  `2 vs 1 extractor: ${report.twoVsOneExtractor}x`,
+  '',
+  '| stage (mean ms per note) | 1 extractor | 2 extractors |',
+  '|---|---|---|',
+  ...stages.map((s) => `| ${s} | ${one.stagesMs[s] ?? ''} | ${two.stagesMs[s] ?? ''} |`),
+  '',
+  '| peak RSS (MB) | 1 extractor | 2 extractors |',
+  '|---|---|---|',
+  ...[...new Set([...Object.keys(one.peakRssMb), ...Object.keys(two.peakRssMb)])].map(
+    (k) => `| ${k} | ${one.peakRssMb[k] ?? ''} | ${two.peakRssMb[k] ?? ''} |`,
+  ),
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+mkdirSync(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
+writeFileSync(path.join(REPO_ROOT, 'bench/results/pipeline.json'), `${JSON.stringify(report, null, 2)}\n`);
