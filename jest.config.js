@@ -7,6 +7,8 @@ const swc = [
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2022',
+      // Keep `with { type: 'json' }` on JSON imports: Jest's ESM loader requires it.
+      experimental: { keepImportAttributes: true },
     },
   },
 ];
