@@ -50,13 +50,48 @@ export function installJsonBodyParser(fastify: FastifyInstance, limits: JsonBody
             new RequestError(RequestErrorCode.MALFORMED_JSON, `the request body is not valid JSON: ${error.message}`),
           );
         } else {
-          done(null, parsed);
+          // Valid UTF-8 bytes can still spell an unpaired surrogate as a JSON escape ("\ud800"): no UTF-8 text
+          // (nor PostgreSQL) can hold it, so it is refused here with the field it is in.
+          const field = illFormedStringAt(parsed, '');
+          if (field === null) done(null, parsed);
+          else {
+            done(
+              new RequestError(
+                RequestErrorCode.INVALID_UTF8,
+                'the request body holds a string that is not valid Unicode',
+                [{ field: field || '/', detail: 'contains an unpaired surrogate escape' }],
+              ),
+            );
+          }
         }
       });
     } catch (error) {
       done(error as Error, undefined);
     }
   });
+}
+
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** JSON pointer of the first string (value or key) with an unpaired surrogate, or null when there is none. */
+function illFormedStringAt(value: unknown, pointer: string): string | null {
+  if (typeof value === 'string') return UNPAIRED_SURROGATE.test(value) ? pointer : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = illFormedStringAt(value[i], `${pointer}/${i}`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (UNPAIRED_SURROGATE.test(key)) return at;
+      const found = illFormedStringAt(child, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }
 
 function limitFor(request: FastifyRequest, limits: JsonBodyLimits): number {
