@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { HealthModule, MessageProducer, MessageRunner, READINESS_PROBES, type Messaging } from '#platform';
+import { HealthModule, MessageProducer, messageRunnerProvider, READINESS_PROBES, type Messaging } from '#platform';
 import { EXTRACTOR_CONFIG, type ExtractorConfig } from './config/extractor.config.js';
 import { EXTRACTION_ENGINE, type ExtractionEngine } from './engines/extraction-engine.port.js';
 import { createLlmEngine } from './engines/llm/llm-engine.factory.js';
@@ -27,20 +27,7 @@ export class ExtractorModule {
       providers: [
         { provide: EXTRACTOR_CONFIG, useValue: config },
         { provide: MessageProducer, useValue: producer },
-        {
-          provide: MessageRunner,
-          useFactory: () =>
-            new MessageRunner(
-              producer,
-              {
-                consumerGroup: config.KAFKA_GROUP_ID,
-                maxAttempts: config.MESSAGE_MAX_ATTEMPTS,
-                baseBackoffMs: config.MESSAGE_RETRY_BASE_MS,
-                maxBackoffMs: config.MESSAGE_RETRY_MAX_MS,
-              },
-              logger,
-            ),
-        },
+        messageRunnerProvider(producer, config, logger),
         { provide: EXTRACTION_ENGINE, useFactory: () => createEngine(config, logger) },
         CostEventPublisher,
         ExtractionService,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { DatabaseModule, PrismaService } from '#database';
+import { databaseReadinessProbe, DatabaseModule, PrismaService } from '#database';
 import { HealthModule, MessageProducer, READINESS_PROBES, type Messaging, type ReadinessProbe } from '#platform';
 import { ApiKeyRepository } from './auth/api-key.repository.js';
 import { ApiKeyService } from './auth/api-key.service.js';
@@ -44,7 +44,7 @@ export class GatewayModule {
           provide: READINESS_PROBES,
           inject: [PrismaService],
           useFactory: (prisma: PrismaService): ReadinessProbe[] => [
-            { name: 'database', check: async () => void (await prisma.client.$queryRaw`SELECT 1`) },
+            databaseReadinessProbe(prisma),
             messaging.readinessProbe(config.KAFKA_CLIENT_ID),
           ],
         }),

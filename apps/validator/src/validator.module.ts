@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DatabaseModule, PrismaService } from '#database';
+import { databaseReadinessProbe, DatabaseModule, PrismaService } from '#database';
 import {
   HealthModule,
   LlmChatClient,
   llmClientOptions,
   MessageProducer,
-  MessageRunner,
+  messageRunnerProvider,
   READINESS_PROBES,
   type Messaging,
   type ReadinessProbe,
@@ -32,7 +32,7 @@ export class ValidatorModule {
           provide: READINESS_PROBES,
           inject: [PrismaService],
           useFactory: (prisma: PrismaService): ReadinessProbe[] => [
-            { name: 'database', check: async () => void (await prisma.client.$queryRaw`SELECT 1`) },
+            databaseReadinessProbe(prisma),
             messaging.readinessProbe(config.KAFKA_CLIENT_ID),
           ],
         }),
@@ -43,20 +43,7 @@ export class ValidatorModule {
       controllers: [RawExtractionHandler, CostEventHandler],
       providers: [
         { provide: MessageProducer, useValue: producer },
-        {
-          provide: MessageRunner,
-          useFactory: () =>
-            new MessageRunner(
-              producer,
-              {
-                consumerGroup: config.KAFKA_GROUP_ID,
-                maxAttempts: config.MESSAGE_MAX_ATTEMPTS,
-                baseBackoffMs: config.MESSAGE_RETRY_BASE_MS,
-                maxBackoffMs: config.MESSAGE_RETRY_MAX_MS,
-              },
-              logger,
-            ),
-        },
+        messageRunnerProvider(producer, config, logger),
         ExtractionRepository,
         ValidationService,
         CostLedgerRepository,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Prisma, PrismaService } from '#database';
+import { insertMedicationRows, Prisma, PrismaService } from '#database';
 import type { ClinicalExtraction } from '#schemas';
 import type { FacetCount, FlagView, Severity } from './review.dto.js';
 
@@ -360,24 +360,7 @@ export class ReviewRepository {
       // Medication rows mirror the final values; a rejected extraction has none, as a schema-rejected one has none.
       await tx.extractionMedication.deleteMany({ where: { tenantId, extractionId } });
       const medications = input.after.status === 'accepted' ? input.after.payload.medications : [];
-      if (medications.length > 0) {
-        await tx.extractionMedication.createMany({
-          data: medications.map((m, position) => ({
-            id: randomUUID(),
-            tenantId,
-            extractionId,
-            position,
-            name: m.name.text,
-            doseValue: m.dose?.value ?? null,
-            doseUnit: m.dose?.unit ?? null,
-            frequencyCode: m.frequency?.code ?? null,
-            timesPerDay: m.frequency?.timesPerDay ?? null,
-            routeCode: m.route?.code ?? null,
-            status: m.status,
-            confidence: m.confidence,
-          })),
-        });
-      }
+      await insertMedicationRows(tx, tenantId, extractionId, medications);
       const decisionId = randomUUID();
       const before = { status: input.before.status, payload: input.before.payload, flags: input.flags };
       const after = { status: input.after.status, payload: input.after.payload };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Prisma, PrismaService } from '#database';
+import { insertMedicationRows, Prisma, PrismaService } from '#database';
 import type { ClinicalExtraction } from '#schemas';
 import type { ValidationFlag } from '../validation/extraction-validator.js';
 
@@ -75,24 +75,7 @@ export class ExtractionRepository {
         });
       }
       const medications = input.extraction?.medications ?? [];
-      if (medications.length > 0) {
-        await tx.extractionMedication.createMany({
-          data: medications.map((m, position) => ({
-            id: randomUUID(),
-            tenantId: input.tenantId,
-            extractionId,
-            position,
-            name: m.name.text,
-            doseValue: m.dose?.value ?? null,
-            doseUnit: m.dose?.unit ?? null,
-            frequencyCode: m.frequency?.code ?? null,
-            timesPerDay: m.frequency?.timesPerDay ?? null,
-            routeCode: m.route?.code ?? null,
-            status: m.status,
-            confidence: m.confidence,
-          })),
-        });
-      }
+      await insertMedicationRows(tx, input.tenantId, extractionId, medications);
       await tx.note.update({ where: { id: input.noteId }, data: { status: input.status } });
       return { kind: 'stored', extractionId } as const;
     });

@@ -1,8 +1,10 @@
+import type { Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DEAD_LETTER_TOPIC, type ContractResult, type DeadLetter } from '#schemas';
 import type { Delivery } from './delivery.js';
 import { isUnavailableError, type MessageOutcome } from './message-outcome.js';
 import type { MessageProducer } from './message-producer.js';
+import { Metrics } from '../metrics/metrics.module.js';
 
 export interface MessageRunnerOptions {
   consumerGroup: string;
@@ -27,6 +29,7 @@ export class MessageRunner {
     private readonly producer: MessageProducer,
     private readonly options: MessageRunnerOptions,
     private readonly logger: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
   /** Called on shutdown: in-flight retries stop, and their messages are redelivered to the next consumer. */
@@ -35,6 +38,17 @@ export class MessageRunner {
   }
 
   async run<T>(
+    delivery: Delivery,
+    data: unknown,
+    check: (data: unknown) => ContractResult<T>,
+    handle: (message: T) => Promise<MessageOutcome>,
+  ): Promise<MessageOutcome> {
+    const outcome = await this.settle(delivery, data, check, handle);
+    this.metrics?.countMessage(delivery.topic, outcome.kind === 'failed' ? 'dead_lettered' : outcome.kind);
+    return outcome;
+  }
+
+  private async settle<T>(
     delivery: Delivery,
     data: unknown,
     check: (data: unknown) => ContractResult<T>,
@@ -158,4 +172,36 @@ export class MessageRunner {
       'message dead-lettered',
     );
   }
+}
+
+/** The variables every consuming service has for its runner (see the apps' config schemas). */
+export interface MessageRunnerConfig {
+  KAFKA_GROUP_ID: string;
+  MESSAGE_MAX_ATTEMPTS: number;
+  MESSAGE_RETRY_BASE_MS: number;
+  MESSAGE_RETRY_MAX_MS: number;
+}
+
+/** The MessageRunner provider of a consuming service, counting outcomes in its metrics. */
+export function messageRunnerProvider(
+  producer: MessageProducer,
+  config: MessageRunnerConfig,
+  logger: Logger,
+): Provider {
+  return {
+    provide: MessageRunner,
+    inject: [Metrics],
+    useFactory: (metrics: Metrics) =>
+      new MessageRunner(
+        producer,
+        {
+          consumerGroup: config.KAFKA_GROUP_ID,
+          maxAttempts: config.MESSAGE_MAX_ATTEMPTS,
+          baseBackoffMs: config.MESSAGE_RETRY_BASE_MS,
+          maxBackoffMs: config.MESSAGE_RETRY_MAX_MS,
+        },
+        logger,
+        metrics,
+      ),
+  };
 }
