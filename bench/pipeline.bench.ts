@@ -61,7 +61,8 @@ async function runPipeline(notes: BenchNote[], extractors: number): Promise<RunR
     const env = (app: AppName, i = 0): NodeJS.ProcessEnv => ({
       DATABASE_URL: db.url,
       KAFKA_BROKERS: broker.brokers,
-      LOG_LEVEL: 'warn',
+      // info: the harness waits for each service's "started" line.
+      LOG_LEVEL: 'info',
       EXTRACTOR_ENGINE: 'bert-ner',
       DEFAULT_ENGINE: 'bert-ner',
       NER_MODEL_DIR: MODEL_DIR,
