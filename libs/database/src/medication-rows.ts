@@ -30,15 +30,3 @@ export async function insertMedicationRows(
     })),
   });
 }
-
-/** The database part of a service's readiness: answers a trivial query. */
-export function databaseReadinessProbe(prisma: {
-  client: { $queryRaw: (q: TemplateStringsArray) => Promise<unknown> };
-}) {
-  return {
-    name: 'database',
-    check: async (): Promise<void> => {
-      await prisma.client.$queryRaw`SELECT 1`;
-    },
-  };
-}
