@@ -55,6 +55,29 @@ describe('assembleExtraction', () => {
     }
   });
 
+  it('gives a sig part between two drugs of a run-on list to the earlier drug while its sig lacks that part, except a route', () => {
+    const text = 'HOME MEDICATIONS: Advair 1 puff bid Lisinopril 10 mg qd IV Vancomycin 1 g q12h';
+    const e = ents(text, [
+      ['DRUG', 'Advair'],
+      ['DOSE', '1 puff'],
+      ['FREQ', 'bid'],
+      ['DRUG', 'Lisinopril'],
+      ['DOSE', '10 mg'],
+      ['FREQ', 'qd'],
+      ['ROUTE', 'IV'],
+      ['DRUG', 'Vancomycin'],
+      ['DOSE', '1 g'],
+      ['FREQ', 'q12h'],
+    ]);
+    const byName = new Map(assembleExtraction(text, e).medications.map((m) => [m.name.text, m]));
+    expect(byName.get('Advair')!.frequency?.text).toBe('bid');
+    expect(byName.get('Lisinopril')!.frequency?.text).toBe('qd');
+    // A route is written before its drug as often as after it: one right before a drug stays with that drug.
+    expect(byName.get('Lisinopril')!.route).toBeNull();
+    expect(byName.get('Vancomycin')!.route?.text).toBe('IV');
+    expect(byName.get('Vancomycin')!.frequency?.text).toBe('q12h');
+  });
+
   it('attaches a dose written before the drug ("40 mg of Lasix") and makes a second entry for a second sig', () => {
     const text = 'She was given 40 mg of Lasix. Insulin 10 units in the morning and 5 units at night.';
     const e = ents(text, [

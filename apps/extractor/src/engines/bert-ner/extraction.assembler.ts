@@ -105,13 +105,17 @@ function buildMedications(text: string, entities: readonly EntitySpan[], sentenc
     const slot = SLOT_OF[part.target];
     if (!slot || drugs.length === 0) continue;
     const sIdx = sentenceIndex(sentences, part.start);
+    // Nearest preceding drug in the same sentence.
+    let preceding: Draft | undefined;
+    for (const d of drugs) if (d.name.end <= part.start && d.sentence === sIdx) preceding = d;
     let owner: Draft | undefined = drugs.find(
       (d) => d.name.start >= part.end && LEADING_GAP_RE.test(text.slice(part.end, d.name.start)),
     );
-    if (!owner) {
-      // Nearest preceding drug in the same sentence, else the nearest drug anywhere.
-      for (const d of drugs) if (d.name.end <= part.start && d.sentence === sIdx) owner = d;
-    }
+    // A part wedged between two drugs ("Advair 1 puff bid Lisinopril 10 mg qd") ends the earlier drug's sig when that
+    // sig still lacks this part: lists write a dose or frequency after its drug far more often than before the next
+    // one. Routes are the exception ("IV Vancomycin"), so a route right before a drug stays with that drug.
+    if (owner && preceding && slot !== 'route' && latest.get(preceding)![slot] === null) owner = preceding;
+    owner ??= preceding;
     if (!owner) {
       let best = Infinity;
       for (const d of drugs) {

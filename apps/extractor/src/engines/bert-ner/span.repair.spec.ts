@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { EntitySpan } from './bio.decoder.js';
 import {
   extendFrequencies,
+  growToReadable,
   repairAbbreviationSpans,
+  repairDrugNames,
   repairDoseSpans,
   repairSpans,
   shrinkToReadable,
@@ -86,6 +88,59 @@ describe('shrinkToReadable', () => {
       { type: 'FREQ', target: 'medication.frequency', start, end: start + 9, confidence: 0.7 },
     ]);
     expect(text.slice(e!.start, e!.end)).toBe('b.i.d.');
+  });
+});
+
+describe('shrinkToReadable across list commas', () => {
+  it('cuts a frequency run into the next list number (",5.") back to the frequency', () => {
+    const text = 'Famotidine 20 mg p.o. b.i.d.,5.  Lotemax drops.';
+    const start = text.indexOf('b.i.d.');
+    const [e] = shrinkToReadable(text, [
+      { type: 'FREQ', target: 'medication.frequency', start, end: start + 'b.i.d.,5.'.length, confidence: 0.7 },
+    ]);
+    expect(text.slice(e!.start, e!.end)).toBe('b.i.d.');
+  });
+});
+
+describe('growToReadable', () => {
+  const text = 'Cosopt 1 drop in each eye 2 times a day.,4.  Zofran 4 mg 10.  Lasix 20 mg x.';
+  const freq = (s: string): EntitySpan => {
+    const start = text.indexOf(s);
+    return { type: 'FREQ', target: 'medication.frequency', start, end: start + s.length, confidence: 0.6 };
+  };
+  it('grows a cut-short frequency to the shortest readable text, without crossing the sentence end', () => {
+    const [e] = growToReadable(text, [freq('times a')]);
+    expect(text.slice(e!.start, e!.end)).toBe('2 times a day');
+  });
+  it('drops a frequency that is only a number and keeps other unreadable spans as they are', () => {
+    const out = growToReadable(text, [freq('10.'), freq('x')]);
+    expect(out.map((e) => text.slice(e.start, e.end))).toEqual(['x']);
+  });
+});
+
+describe('repairDrugNames', () => {
+  const text =
+    'Toprol-XL 200 mg daily, Bactrim Single Strength daily, vitamin C 500 mg, Rocaltrol 0.25 micrograms a day.';
+  const drug = (s: string): EntitySpan => {
+    const start = text.indexOf(s);
+    return { type: 'DRUG', target: 'medication.name', start, end: start + s.length, confidence: 0.8 };
+  };
+  it('joins release and strength suffixes, takes in a vitamin letter and drops unit words tagged as drugs', () => {
+    const out = repairDrugNames(text, [
+      drug('Toprol'),
+      drug('XL'),
+      drug('Bactrim'),
+      drug('Strength'),
+      drug('vitamin'),
+      drug('Rocaltrol'),
+      drug('micrograms'),
+    ]);
+    expect(out.map((e) => text.slice(e.start, e.end))).toEqual([
+      'Toprol-XL',
+      'Bactrim Single Strength',
+      'vitamin C',
+      'Rocaltrol',
+    ]);
   });
 });
 

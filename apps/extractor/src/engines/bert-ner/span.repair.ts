@@ -119,7 +119,8 @@ export function repairAbbreviationSpans(text: string, entities: readonly EntityS
   return joinSigPieces(text, growAbbreviations(text, entities));
 }
 
-const WORD_RE = /\S+/g;
+/** Words of a sig span: MTSamples-style lists run items together with commas (",5.  Lotemax"), so commas split too. */
+const WORD_RE = /[^\s,]+/g;
 
 /**
  * A frequency or route span the normalisers cannot read, because the model ran it into the next word or sentence
@@ -145,6 +146,36 @@ export function shrinkToReadable(text: string, entities: readonly EntitySpan[]):
   });
 }
 
+const NEIGHBOUR_WORDS = 2;
+
+/**
+ * A frequency or route span the normalisers cannot read because the model cut it short ("2 [times a] day") grows by
+ * up to two whole words on either side, within its sentence, to the shortest text they read; otherwise it stays,
+ * unless it has no letter at all.
+ */
+export function growToReadable(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return entities
+    .map((e): EntitySpan | null => {
+      if (!SIG_TARGETS.has(e.target)) return e;
+      const read = e.target === 'medication.frequency' ? normaliseFrequency : normaliseRoute;
+      if (read(text.slice(e.start, e.end)) !== null) return e;
+      // A bare number is a list number or a dose the model mistyped; there is no sig to grow it into.
+      if (!/[a-z]/i.test(text.slice(e.start, e.end))) return null;
+      const left = /(?:[^\s,.;:]+\s+){0,2}$/.exec(text.slice(Math.max(0, e.start - 40), e.start))?.[0] ?? '';
+      const right = /^(?:\s+[^\s,;:]*[^\s,.;:]){0,2}/.exec(text.slice(e.end, e.end + 40))?.[0] ?? '';
+      const lefts = [...left.matchAll(/[^\s]+\s+/g)].map((m) => left.length - m.index);
+      const rights = [...right.matchAll(/\s+\S+/g)].map((m) => m.index + m[0].length);
+      const candidates: { start: number; end: number }[] = [];
+      for (const l of [0, ...lefts.slice(-NEIGHBOUR_WORDS)])
+        for (const r of [0, ...rights.slice(0, NEIGHBOUR_WORDS)])
+          if (l + r > 0) candidates.push({ start: e.start - l, end: e.end + r });
+      candidates.sort((a, b) => a.end - a.start - (b.end - b.start));
+      const best = candidates.find((c) => read(text.slice(c.start, c.end)) !== null);
+      return best ? { ...e, ...best } : e;
+    })
+    .filter((e): e is EntitySpan => e !== null);
+}
+
 const FREQ_LEFT_RE =
   /(?:\b(?:once|twice|thrice|one|two|three|four|five|six|\d+)\s*(?:times|x)?\s*(?:a|per|each)?\s*|\bevery\s+(?:other\s+)?|\bq\.?\s?)$/i;
 const FREQ_RIGHT_RE = /^\s?,?\s?(?:p\.?\s?r\.?\s?n\.?|as needed)/i;
@@ -167,8 +198,48 @@ export function extendFrequencies(text: string, entities: readonly EntitySpan[])
   });
 }
 
-/** All span repairs, in order: dose edges, abbreviation growth, retyping, joining pieces, and retyping the joins. */
+/** Release forms and strengths written after a brand ("Toprol-XL", "Bactrim Single Strength"): part of the name. */
+const NAME_SUFFIX_RE = /^(?:xl|xr|er|sr|cr|la|dr|ds|ss|odt|strength)$/i;
+const SUFFIX_GAP_RE = /^(?:\s?-\s?|\s)(?:(?:single|double|extra|maximum)\s)?$/i;
+/** A vitamin's letter ("vitamin C", "Vitamin B12") is part of its name. */
+const VITAMIN_LETTER_RE = /^\s[A-EK](?:\d{1,2})?\b/;
+const NOT_A_NAME_RE = /^(?:half|strength|dose|doses)$/i;
+
+/**
+ * Drug-name edges the model gets wrong in lists: a release or strength suffix tagged as a drug of its own joins the
+ * drug right before it, "vitamin" takes in its letter, and a name that is only a dose unit or form ("drop",
+ * "micrograms", "half") is dropped: it is the sig of the drug before it, not a drug.
+ */
+export function repairDrugNames(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  const sorted = [...entities].sort((a, b) => a.start - b.start);
+  const out: EntitySpan[] = [];
+  let lastDrug = -1;
+  for (const e of sorted) {
+    if (e.target !== 'medication.name') {
+      out.push(e);
+      continue;
+    }
+    const name = text.slice(e.start, e.end).replace(/[.,;:]+$/, '');
+    const prev = lastDrug >= 0 ? out[lastDrug] : undefined;
+    if (NAME_SUFFIX_RE.test(name) && prev && SUFFIX_GAP_RE.test(text.slice(prev.end, e.start))) {
+      out[lastDrug] = { ...prev, end: e.end, confidence: (prev.confidence + e.confidence) / 2 };
+      continue;
+    }
+    if (NAME_SUFFIX_RE.test(name) || NOT_A_NAME_RE.test(name) || normaliseUnit(name) !== null) continue;
+    const letter = /^vitamin$/i.test(name) ? VITAMIN_LETTER_RE.exec(text.slice(e.end, e.end + 5)) : null;
+    out.push(letter ? { ...e, end: e.end + letter[0].length } : e);
+    lastDrug = out.length - 1;
+  }
+  return out;
+}
+
+/**
+ * All span repairs, in order: drug-name edges, dose edges, abbreviation growth, retyping, joining pieces, retyping the joins, then
+ * unreadable sig spans shrunk or grown to readable text, and counts or as-needed words taken in.
+ */
 export function repairSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
-  const grown = retypeSigSpans(text, growAbbreviations(text, repairDoseSpans(text, entities)));
-  return extendFrequencies(text, shrinkToReadable(text, retypeSigSpans(text, joinSigPieces(text, grown))));
+  const names = repairDrugNames(text, entities);
+  const grown = retypeSigSpans(text, growAbbreviations(text, repairDoseSpans(text, names)));
+  const readable = growToReadable(text, shrinkToReadable(text, retypeSigSpans(text, joinSigPieces(text, grown))));
+  return extendFrequencies(text, readable);
 }
