@@ -93,5 +93,59 @@ describe('clinex extract / eval', () => {
     expect(r.stderr).toMatch(/lacks model\.onnx/);
     expect(cli(['extract', '--bogus']).status).toBe(2);
     expect(cli(['eval', '--gold', 'x.jsonl']).status).toBe(2);
+    // The tiny fixture has no int8 graph: asking for one names the file it lacks.
+    const int8 = cli(
+      [
+        'extract',
+        '--model',
+        MODEL,
+        '--window',
+        '64',
+        '--stride',
+        '8',
+        '--precision',
+        'int8',
+        '--input',
+        '-',
+        '--output',
+        '-',
+      ],
+      'x',
+    );
+    expect(int8.status).toBe(1);
+    expect(int8.stderr).toMatch(/needs model_quantized\.onnx/);
+    expect(cli(['extract', '--model', MODEL, '--precision', 'fp16', '--input', '-', '--output', '-'], 'x').status).toBe(
+      1,
+    );
   });
+});
+
+/** The floors issue 4 sets for the bundled model on the development set (MODEL_CARD.md has the measured figures). */
+const FLOORS = { name: 0.85, dose: 0.8, frequency: 0.8, route: 0.75 } as const;
+const GOLD_DIR = join('..', 'shared', 'data', 'medication-gold-dev');
+
+describe('the bundled model on medication-gold-dev', () => {
+  it('meets the floors with the fp32 and the int8 graph, and the two score alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ner-gold-'));
+    try {
+      const scores: Record<string, Record<keyof typeof FLOORS, { f1: number }>> = {};
+      for (const precision of ['fp32', 'int8']) {
+        const pred = join(dir, `${precision}.jsonl`);
+        const input = join(GOLD_DIR, 'notes.jsonl');
+        const x = cli(['extract', '--precision', precision, '--input', input, '--output', pred]);
+        expect(x.stderr).toMatch(new RegExp(`${precision} graph`));
+        expect(x.status).toBe(0);
+        const e = cli(['eval', '--gold', join(GOLD_DIR, 'gold.jsonl'), '--pred', pred, '--json', join(dir, 's.json')]);
+        expect(e.status).toBe(0);
+        scores[precision] = (JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { scores: never }).scores;
+      }
+      for (const [metric, floor] of Object.entries(FLOORS) as [keyof typeof FLOORS, number][]) {
+        expect({ metric, f1: scores['fp32']![metric].f1 >= floor }).toEqual({ metric, f1: true });
+        expect({ metric, f1: scores['int8']![metric].f1 >= floor }).toEqual({ metric, f1: true });
+        expect(Math.abs(scores['fp32']![metric].f1 - scores['int8']![metric].f1)).toBeLessThan(0.03);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -42,14 +42,16 @@ function createEngine(config: ExtractorConfig, logger: Logger): ExtractionEngine
     case 'none':
       return new NoneEngine();
     case 'llm':
+      // Warmed before the consumers start, so no call waits behind the tokenizer's first load.
       return createLlmEngine(config, {
         log: (level, message, fields) => logger[level]({ ...fields, engine: 'llm' }, message),
-      });
+      }).warmUp();
     case 'bert-ner':
       // Async: Nest awaits the factory, so a bad model directory stops the service at start with its message.
       return BertNerEngine.create({
         modelDir: path.resolve(config.NER_MODEL_DIR),
         executionProvider: config.NER_EXECUTION_PROVIDER,
+        modelPrecision: config.NER_MODEL_PRECISION,
         windowTokens: config.NER_WINDOW_TOKENS,
         strideTokens: config.NER_STRIDE_TOKENS,
         maxBatchSize: config.NER_MAX_BATCH_SIZE,

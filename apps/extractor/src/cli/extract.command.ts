@@ -5,13 +5,13 @@ import type { EngineInput, ExtractionEngine } from '../engines/extraction-engine
 import { llmEngineForCli } from '../engines/llm/llm-engine.cli.js';
 import { NoneEngine } from '../engines/none.engine.js';
 import { BertNerEngine } from '../engines/bert-ner/bert-ner.engine.js';
-import { bertNerOptionsFromEnv } from '../engines/bert-ner/bert-ner.options.js';
+import { bertNerOptionsFromEnv, MODEL_PRECISIONS, type ModelPrecision } from '../engines/bert-ner/bert-ner.options.js';
 import { openOutput, Progress, readNotes, repoRoot } from './cli-io.js';
 
 const USAGE = `usage: clinex extract --engine bert-ner|llm|none --input notes.jsonl|note.txt|- --output extractions.jsonl|-
   [--model DIR] (bert-ner; default: env NER_MODEL_DIR, else models/clinex-bert-ner in the repo)
   [--variant NAME] (llm prompt variant; the endpoint comes from LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, see README)
-  [--device cpu|cuda] [--concurrency N] [--batch N] [--threads N] [--window N] [--stride N] [--quiet]
+  [--device cpu|cuda] [--precision auto|fp32|int8] [--concurrency N] [--batch N] [--threads N] [--window N] [--stride N] [--quiet]
 Input lines are {"id", "text"}; output lines are ClinicalExtraction objects, in input order.`;
 
 const PROGRESS_MIN_NOTES = 20;
@@ -36,6 +36,7 @@ export async function runExtract(argv: string[]): Promise<number> {
       args,
       options: {
         engine: { type: 'string', default: 'bert-ner' },
+        precision: { type: 'string' },
         input: { type: 'string' },
         output: { type: 'string', default: '-' },
         model: { type: 'string' },
@@ -77,10 +78,14 @@ export async function runExtract(argv: string[]): Promise<number> {
       const fromEnv = bertNerOptionsFromEnv(process.env, resolve(repoRoot(), 'models', 'clinex-bert-ner'));
       const device = values.device ?? fromEnv.executionProvider;
       if (device !== 'cpu' && device !== 'cuda') throw new Error('--device must be cpu or cuda');
+      const precision = values.precision ?? fromEnv.modelPrecision;
+      if (precision !== undefined && !(MODEL_PRECISIONS as readonly string[]).includes(precision))
+        throw new Error(`--precision must be one of ${MODEL_PRECISIONS.join(', ')}`);
       const ner = await BertNerEngine.create({
         ...fromEnv,
         modelDir: values.model ? resolve(values.model) : fromEnv.modelDir,
         executionProvider: device,
+        modelPrecision: precision as ModelPrecision | undefined,
         maxBatchSize: int(values.batch, 'batch') ?? fromEnv.maxBatchSize,
         intraOpNumThreads: int(values.threads, 'threads') ?? fromEnv.intraOpNumThreads,
         windowTokens: int(values.window, 'window') ?? fromEnv.windowTokens,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { BertNerError, BertNerErrorCode } from './bert-ner.errors.js';
 
 export type ExecutionProviderChoice = 'cpu' | 'cuda';
+export const MODEL_PRECISIONS = ['auto', 'fp32', 'int8'] as const;
+export type ModelPrecision = (typeof MODEL_PRECISIONS)[number];
 export type NerLogLevel = 'info' | 'warn' | 'error';
 /** Receives operational messages only (provider chosen, model loaded); never note text. */
 export type NerLog = (level: NerLogLevel, message: string) => void;
@@ -11,6 +13,11 @@ const optionsSchema = z.object({
   modelDir: z.string().min(1),
   /** `cuda` uses the CUDA provider when onnxruntime-node has it, else falls back to CPU (and logs it). */
   executionProvider: z.enum(['cpu', 'cuda']).default('cpu'),
+  /**
+   * Which graph runs: `fp32` is model.onnx; `int8` is model_quantized.onnx (dynamic int8, tools/train/quantize_int8.py);
+   * `auto` runs the int8 graph on CPU when the dir has one (faster there at the same scores) and fp32 on CUDA.
+   */
+  modelPrecision: z.enum(MODEL_PRECISIONS).default('auto'),
   /** Tokens per window including [CLS] and [SEP]; at most the model's max_position_embeddings. */
   windowTokens: z.number().int().min(8).max(4096).default(128),
   /** Tokens shared by neighbouring windows; each token's label comes from the window where it is most central. */
@@ -52,6 +59,7 @@ export function resolveBertNerOptions(input: BertNerOptionsInput & { log?: NerLo
 
 /**
  * Options from environment variables (each optional): NER_MODEL_DIR, NER_EXECUTION_PROVIDER (cpu|cuda),
+ * NER_MODEL_PRECISION (auto|fp32|int8),
  * NER_WINDOW_TOKENS, NER_STRIDE_TOKENS, NER_MAX_BATCH_SIZE, NER_MAX_WAIT_MS, NER_INTRA_OP_THREADS.
  */
 export function bertNerOptionsFromEnv(env: NodeJS.ProcessEnv, defaultModelDir: string): BertNerOptionsInput {
@@ -70,9 +78,18 @@ export function bertNerOptionsFromEnv(env: NodeJS.ProcessEnv, defaultModelDir: s
       'NER_EXECUTION_PROVIDER',
     );
   }
+  const precision = env['NER_MODEL_PRECISION'];
+  if (precision !== undefined && precision !== '' && !(MODEL_PRECISIONS as readonly string[]).includes(precision)) {
+    throw new BertNerError(
+      BertNerErrorCode.OptionsInvalid,
+      `NER_MODEL_PRECISION must be one of ${MODEL_PRECISIONS.join(', ')}`,
+      'NER_MODEL_PRECISION',
+    );
+  }
   return {
     modelDir: env['NER_MODEL_DIR'] || defaultModelDir,
     executionProvider: ep === 'cuda' ? 'cuda' : 'cpu',
+    modelPrecision: precision ? (precision as ModelPrecision) : undefined,
     windowTokens: num('NER_WINDOW_TOKENS'),
     strideTokens: num('NER_STRIDE_TOKENS'),
     maxBatchSize: num('NER_MAX_BATCH_SIZE'),

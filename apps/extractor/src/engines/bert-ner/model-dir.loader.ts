@@ -31,6 +31,8 @@ export interface ModelLabel {
 export interface ModelDir {
   readonly dir: string;
   readonly modelPath: string;
+  /** model_quantized.onnx when the dir has one (optional; the same network with int8 weights). */
+  readonly quantizedModelPath: string | null;
   readonly tokenizerPath: string;
   /** Indexed by class id. */
   readonly labels: readonly ModelLabel[];
@@ -46,6 +48,9 @@ export const MODEL_FILES = {
   tokenizer: 'tokenizer.json',
   labels: 'clinex-labels.json',
 } as const;
+
+/** Optional: an int8 version of model.onnx, under the file name Hugging Face Optimum and transformers.js use. */
+export const QUANTIZED_MODEL_FILE = 'model_quantized.onnx';
 
 function fail(code: BertNerErrorCode, message: string, field?: string): never {
   throw new BertNerError(code, message, field);
@@ -157,6 +162,7 @@ export function loadModelDir(dir: string): ModelDir {
   return {
     dir,
     modelPath: join(dir, MODEL_FILES.model),
+    quantizedModelPath: existsSync(join(dir, QUANTIZED_MODEL_FILE)) ? join(dir, QUANTIZED_MODEL_FILE) : null,
     tokenizerPath: join(dir, MODEL_FILES.tokenizer),
     labels,
     maxPositions: maxPos,
