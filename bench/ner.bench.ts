@@ -1,10 +1,12 @@
 /**
  * NER engine throughput: notes/s, tokens/s and achieved GFLOP/s at batch sizes 1, 8, 32 and 1 and 2 intra-op
  * threads, against the CPU's measured MatMul peak, with @huggingface/transformers' token-classification pipeline on
- * the same model and the same windows as a baseline.
+ * the same model and the same windows as a baseline. The engine runs twice: the fp32 graph (model.onnx, the very file
+ * the baseline runs) and the int8 graph it picks on CPU by default (model_quantized.onnx). For int8, GFLOP/s counts the
+ * same floating-point work per pass, so "% peak" is measured against the fp32 MatMul peak and can pass 100.
  *
  *   npx tsx --conditions=clinex-source bench/ner.bench.ts [--notes 200] [--model DIR] [--batches 1,8,32]
- *       [--threads 1,2] [--skip-baseline]
+ *       [--threads 1,2] [--precisions fp32,int8] [--skip-baseline]
  *
  * Prints a table and writes bench/results/ner.json.
  */
@@ -25,9 +27,11 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '1,8,32' },
     threads: { type: 'string', default: '1,2' },
     window: { type: 'string', default: '128' },
+    precisions: { type: 'string', default: 'fp32,int8' },
     'skip-baseline': { type: 'boolean', default: false },
   },
 });
+const precisions = values.precisions.split(',').filter((p): p is 'fp32' | 'int8' => p === 'fp32' || p === 'int8');
 const modelDir = resolve(values.model ?? process.env['NER_MODEL_DIR'] ?? join(ROOT, 'models', 'clinex-bert-ner'));
 const notesPath = resolve(ROOT, '..', 'shared', 'data', 'mtsamples', 'notes.jsonl');
 const batches = values.batches.split(',').map(Number);
@@ -51,7 +55,7 @@ const shape: EncoderShape = {
 const notes = loadNotes(notesPath, Number(values.notes));
 
 interface Run {
-  engine: 'clinex-bert-ner' | 'transformers.js';
+  engine: 'clinex-bert-ner fp32' | 'clinex-bert-ner int8' | 'transformers.js fp32';
   batch: number;
   threads: number;
   seconds: number;
@@ -60,6 +64,8 @@ interface Run {
   gflops: number;
   pctOfPeak: number;
   modelSeconds?: number;
+  /** tokens/s over the transformers.js run at the same batch size and threads. */
+  vsBaseline?: number;
 }
 
 // Token and window counts come from the engine's own tokenizer and window plan, so both engines see the same work.
@@ -81,9 +87,10 @@ await probe.close();
 const peak: Record<number, number> = {};
 for (const t of threadsList) peak[t] = await matmulPeak(t);
 
-async function runClinex(batch: number, threads: number, list: BenchNote[]): Promise<Run> {
+async function runClinex(precision: 'fp32' | 'int8', batch: number, threads: number, list: BenchNote[]): Promise<Run> {
   const engine = await BertNerEngine.create({
     modelDir,
+    modelPrecision: precision,
     windowTokens,
     strideTokens: STRIDE,
     maxBatchSize: batch,
@@ -105,7 +112,7 @@ async function runClinex(batch: number, threads: number, list: BenchNote[]): Pro
     const seconds = (performance.now() - t0) / 1000;
     const gflops = totalFlops / seconds / 1e9;
     return {
-      engine: 'clinex-bert-ner',
+      engine: `clinex-bert-ner ${precision}`,
       batch,
       threads,
       seconds,
@@ -160,7 +167,7 @@ async function runBaseline(batch: number, threads: number): Promise<Run> {
     await pipe.dispose();
     const gflops = totalFlops / seconds / 1e9;
     return {
-      engine: 'transformers.js',
+      engine: 'transformers.js fp32',
       batch,
       threads,
       seconds,
@@ -184,10 +191,12 @@ let baselineError: string | null = null;
 mkdirSync(join(ROOT, '.cache'), { recursive: true });
 for (const threads of threadsList) {
   for (const batch of batches) {
-    runs.push(await runClinex(batch, threads, notes));
-    process.stderr.write(
-      `clinex batch ${batch} threads ${threads}: ${runs[runs.length - 1]!.tokensPerSec.toFixed(0)} tokens/s\n`,
-    );
+    for (const precision of precisions) {
+      runs.push(await runClinex(precision, batch, threads, notes));
+      process.stderr.write(
+        `clinex ${precision} batch ${batch} threads ${threads}: ${runs[runs.length - 1]!.tokensPerSec.toFixed(0)} tokens/s\n`,
+      );
+    }
     if (!values['skip-baseline'] && baselineError === null) {
       try {
         runs.push(await runBaseline(batch, threads));
@@ -203,8 +212,12 @@ for (const threads of threadsList) {
 }
 
 await remeasurePeak();
-for (const r of runs) r.pctOfPeak = (100 * r.gflops) / peak[r.threads]!;
-const header = ['engine', 'batch', 'threads', 'notes/s', 'tokens/s', 'GFLOP/s', '% peak'];
+for (const r of runs) {
+  r.pctOfPeak = (100 * r.gflops) / peak[r.threads]!;
+  const base = runs.find((b) => b.engine === 'transformers.js fp32' && b.batch === r.batch && b.threads === r.threads);
+  if (base) r.vsBaseline = r.tokensPerSec / base.tokensPerSec;
+}
+const header = ['engine', 'batch', 'threads', 'notes/s', 'tokens/s', 'GFLOP/s', '% peak', 'x baseline'];
 const rows = runs.map((r) => [
   r.engine,
   String(r.batch),
@@ -213,11 +226,13 @@ const rows = runs.map((r) => [
   r.tokensPerSec.toFixed(0),
   r.gflops.toFixed(1),
   r.pctOfPeak.toFixed(1),
+  r.vsBaseline === undefined ? '-' : r.vsBaseline.toFixed(2),
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const fmt = (r: string[]): string =>
   r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 const modelBytes = statSync(join(modelDir, 'model.onnx')).size;
+const quantizedBytes = precisions.includes('int8') ? statSync(join(modelDir, 'model_quantized.onnx')).size : null;
 process.stdout.write(
   `NER benchmark: ${notes.length} MTSamples notes, ${totalTokens} tokens, ${windowTexts.length} windows of <= ${windowTokens} tokens (overlap ${STRIDE}), ` +
     `${(totalFlops / 1e9).toFixed(1)} GFLOP per pass\nCPU: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}; MatMul peak (onnxruntime, 1024^3): ` +
@@ -232,7 +247,7 @@ writeFileSync(
     {
       date: new Date().toISOString(),
       cpu: { model: cpus()[0]?.model ?? 'unknown', count: cpus().length },
-      model: { dir: modelDir, onnxBytes: modelBytes, shape },
+      model: { dir: modelDir, onnxBytes: modelBytes, quantizedOnnxBytes: quantizedBytes, shape },
       notes: notes.length,
       tokens: totalTokens,
       windows: windowTexts.length,
