@@ -61,6 +61,9 @@ describe(`API fuzz: ${RUNS} malformed requests over ${operations.length} operati
         // The fuzzer is one client sending as fast as it can: rate limiting is tested elsewhere.
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
+        // Likewise its bogus keys would lock its one address out (auth-brute-force.test.ts covers that), and every
+        // later request would stop at the lockout instead of reaching parsing and validation.
+        AUTH_FAILURE_LIMIT: '100000',
       },
     });
   });

@@ -2,8 +2,6 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { startService, type RunningService } from '../../libs/platform/src/index.js';
 import type { CostEvent } from '../../libs/schemas/src/index.js';
@@ -16,6 +14,7 @@ import { CostMeterService } from '../../apps/validator/src/cost-meter/cost-meter
 import { validatorService } from '../../apps/validator/src/validator.service-definition.js';
 import { waitFor } from '../support/service-process.js';
 import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * Finance API over the real cost meter (validator, in-process), real PostgreSQL and the real gateway: daily spend
@@ -33,8 +32,7 @@ describe('finance API', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
-  let webhook: http.Server;
-  const received: { tenantId: string; kind: string; thresholdPercent: number | null }[] = [];
+  let webhook: WebhookReceiver<{ tenantId: string; kind: string; thresholdPercent: number | null }>;
 
   const event = (tenantId: string, occurredAt: string, overrides: Partial<CostEvent> = {}): CostEvent => ({
     version: 2,
@@ -67,15 +65,7 @@ describe('finance API', () => {
     a = await createTestTenant(databaseUrl, 'fin-a');
     b = await createTestTenant(databaseUrl, 'fin-b');
     c = await createTestTenant(databaseUrl, 'fin-c');
-    webhook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        received.push(JSON.parse(body));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    webhook = await startWebhookReceiver('/alerts');
     validator = await startService(validatorService, {
       env: { ...process.env, KAFKA_GROUP_ID: `finance-it-${run}`, PORT: '0', LOG_LEVEL: 'warn' },
     });
@@ -121,7 +111,7 @@ describe('finance API', () => {
 
   afterAll(async () => {
     await Promise.all([gateway?.app.close(), validator?.app.close()]);
-    await new Promise((resolve) => webhook?.close(resolve));
+    await webhook?.close();
     await db.end();
   });
 
@@ -276,7 +266,7 @@ describe('finance API', () => {
     expect(setBudget.status).toBe(200);
     const hook = await api(c.keys.finance, `/v1/finance/webhooks/${c.id}`, {
       method: 'PUT',
-      body: JSON.stringify({ url: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/alerts` }),
+      body: JSON.stringify({ url: webhook.url }),
     });
     expect(hook.status).toBe(204);
     const submit = async (externalId: string) => {
@@ -287,7 +277,7 @@ describe('finance API', () => {
       expect(r.status).toBe(202);
       return (await api(c.keys.submitter, `/v1/notes/${r.body.id}`)).body;
     };
-    const mine = () => received.filter((r) => r.tenantId === c.id).map((r) => r.thresholdPercent);
+    const mine = () => webhook.received.filter((r) => r.tenantId === c.id).map((r) => r.thresholdPercent);
 
     // Two calls at v2's $20/M: $0.04 of $0.05, 80%. The LLM is still used; the 50% and 80% alerts go out.
     await meter.record([event(c.id, now()), event(c.id, now())]);
@@ -328,5 +318,45 @@ describe('finance API', () => {
         percentOfBudget: 120,
       }),
     ]);
+  }, 60_000);
+
+  it("alerts once when a UTC day's spend passes the multiple of the trailing average, and delivers it once", async () => {
+    // Defaults: FINANCE_SPIKE_MULTIPLE 3 over FINANCE_SPIKE_TRAILING_DAYS 7. At v2's $20/M, 1,000 input tokens
+    // cost $0.02: seven days of $0.02 before yesterday, then yesterday $0.08 (> 3 × $0.02) and today $0.02.
+    const d = await createTestTenant(databaseUrl, 'fin-d');
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const yesterday = day(-1);
+    const hook = await api(d.keys.finance, `/v1/finance/webhooks/${d.id}`, {
+      method: 'PUT',
+      body: JSON.stringify({ url: webhook.url }),
+    });
+    expect(hook.status).toBe(204);
+    const quiet = [-8, -7, -6, -5, -4, -3, -2].map((offset) => event(d.id, `${day(offset)}T12:00:00.000Z`));
+    const surge = [1, 2, 3, 4].map((hour) => event(d.id, `${yesterday}T0${hour}:00:00.000Z`));
+    await meter.record([...quiet, ...surge, event(d.id, new Date(Date.now() - 1000).toISOString())]);
+
+    const spikes = () => webhook.received.filter((r) => r.tenantId === d.id);
+    await waitFor(async () => (spikes().length >= 1 ? true : null), 20_000, 'the spike alert at the webhook');
+    // More sweeps (scheduled every 300 ms, and two by hand) neither raise nor deliver it again.
+    await gateway.app.get(BudgetAlertService).sweep();
+    await gateway.app.get(BudgetAlertService).sweep();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(spikes()).toEqual([
+      expect.objectContaining({
+        type: 'clinex.finance.alert',
+        kind: 'daily_spike',
+        month: yesterday.slice(0, 7),
+        spendUsd: '0.08',
+        limitUsd: '0.06',
+        thresholdPercent: null,
+      }),
+    ]);
+    const listed = await api(d.keys.finance, '/v1/finance/alerts');
+    expect(listed.body).toEqual([
+      expect.objectContaining({ kind: 'daily_spike', deliveryAttempts: 1, deliveredAt: expect.any(String) }),
+    ]);
+    expect(listed.body[0].message).toBe(`spend on ${yesterday} ($0.08) is above 3× the 7-day average ($0.02)`);
+    // Today ($0.02, against a trailing average that now includes yesterday) is no spike: no second alert.
+    expect(listed.body.some((a: { message: string }) => a.message.includes(day(0)))).toBe(false);
   }, 60_000);
 });

@@ -6,15 +6,19 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import * as prettier from 'prettier';
-import { createLogger, InProcessBus, inProcessMessaging } from '#platform';
+import { createLogger, InProcessBus, inProcessMessaging, Metrics, MetricsModule } from '#platform';
 import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
 import { buildOpenApiDocument } from '../../apps/gateway/src/docs/openapi.document.js';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
 
 export const OPENAPI_FILE = 'docs/openapi.json';
+
+@Module({})
+class DocsRootModule {}
 
 /** The repository root, from the sources or from dist/: the nearest folder up with package.json and prisma/. */
 function repoRoot(): string {
@@ -34,11 +38,19 @@ export async function generateOpenApiJson(): Promise<string> {
     MESSAGE_TRANSPORT: 'in-process',
   });
   const logger = createLogger({ name: 'docs', level: 'error' });
-  const app = await NestFactory.create(
-    GatewayModule.forRoot(config, logger, inProcessMessaging(new InProcessBus())),
-    new FastifyAdapter(),
-    { preview: true, logger: false, abortOnError: false },
-  );
+  // As startService assembles it: the gateway module beside the (global) metrics module its services inject.
+  const root: DynamicModule = {
+    module: DocsRootModule,
+    imports: [
+      MetricsModule.forRoot(new Metrics('docs')),
+      GatewayModule.forRoot(config, logger, inProcessMessaging(new InProcessBus())),
+    ],
+  };
+  const app = await NestFactory.create(root, new FastifyAdapter(), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   try {
     const file = path.join(repoRoot(), OPENAPI_FILE);
     const options = { ...(await prettier.resolveConfig(file)), filepath: file };

@@ -32,6 +32,9 @@ import { BudgetGuard } from './finance/budget.guard.js';
 import { FinanceController } from './finance/finance.controller.js';
 import { FinanceRepository } from './finance/finance.repository.js';
 import { FINANCE_CLOCK, FinanceService } from './finance/finance.service.js';
+import { FinancePageController } from './finance/page/finance-page.controller.js';
+// Security (issue 10): brute-force guard per client address.
+import { AuthFailureLimiter } from './auth/auth-failure.limiter.js';
 
 @Module({})
 export class GatewayModule {
@@ -49,7 +52,14 @@ export class GatewayModule {
           ],
         }),
       ],
-      controllers: [NoteController, AdminController, ReviewController, ReviewPageController, FinanceController],
+      controllers: [
+        NoteController,
+        AdminController,
+        ReviewController,
+        ReviewPageController,
+        FinanceController,
+        FinancePageController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
@@ -75,6 +85,7 @@ export class GatewayModule {
         FinanceService,
         BudgetGuard,
         BudgetAlertService,
+        AuthFailureLimiter,
       ],
       exports: [ApiKeyService, TenantRepository],
     };

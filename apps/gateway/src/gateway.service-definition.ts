@@ -25,4 +25,6 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       );
   },
   module: (config, logger, messaging) => GatewayModule.forRoot(config, logger, messaging),
+  // The client address the brute-force guard counts by (auth/auth-failure.limiter.ts).
+  http: (config) => ({ trustProxy: config.TRUST_PROXY }),
 };

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { ApiKeyRepository, type ApiKeyRecord } from './api-key.repository.js';
 import { generateApiKey, hashSecret, parseApiKey, verifySecret } from './api-key.hasher.js';
-import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { AuthError, AuthErrorCode, InvalidCredentialsError } from './auth.errors.js';
 import type { Principal, Role } from './principal.js';
 
 @Injectable()
@@ -19,15 +19,17 @@ export class ApiKeyService {
   async authenticate(presented: string | undefined): Promise<Principal> {
     if (!presented)
       throw new AuthError(AuthErrorCode.MISSING_CREDENTIALS, 'an API key is required (Authorization: Bearer <key>)');
+    // The shape is checked first: a malformed key costs neither a database lookup nor a hash, so junk in the
+    // header cannot be used to burn the CPU (scrypt is only run for a well-formed key whose id exists).
+    const parsed = parseApiKey(presented);
+    if (!parsed) throw new InvalidCredentialsError('malformed');
     const digest = createHash('sha256').update(presented).digest('hex');
     const cached = this.verified.get(digest);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
 
-    const parsed = parseApiKey(presented);
-    const stored = parsed ? await this.keys.findActiveByKeyId(parsed.keyId) : null;
-    if (!parsed || !stored || !(await verifySecret(parsed.secret, stored.secretHash))) {
-      throw new AuthError(AuthErrorCode.INVALID_CREDENTIALS, 'the API key is not valid');
-    }
+    const stored = await this.keys.findActiveByKeyId(parsed.keyId);
+    if (!stored) throw new InvalidCredentialsError('unknown_key');
+    if (!(await verifySecret(parsed.secret, stored.secretHash))) throw new InvalidCredentialsError('wrong_secret');
     const principal: Principal = { tenantId: stored.tenantId, apiKeyId: stored.id, role: stored.role };
     if (this.verified.size > 10_000) this.verified.clear();
     this.verified.set(digest, { principal, expiresAt: Date.now() + this.config.AUTH_CACHE_TTL_MS });

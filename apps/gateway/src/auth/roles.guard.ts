@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { PUBLIC_ROUTE } from '#platform';
 import { ApiKeyService } from './api-key.service.js';
-import { AuthError, AuthErrorCode } from './auth.errors.js';
+import { AuthFailureLimiter, clientKey } from './auth-failure.limiter.js';
+import { AuthError, AuthErrorCode, InvalidCredentialsError } from './auth.errors.js';
 import type { Principal, Role } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -20,6 +21,7 @@ export class RolesGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
     private readonly rateLimiter: RateLimiter,
+    private readonly authFailures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,7 +33,13 @@ export class RolesGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const presented = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const principal = await this.apiKeys.authenticate(presented);
+    // A locked-out address is refused before its key is looked at (no lookup, no hash), valid key or not.
+    const client = clientKey(request.ip);
+    this.authFailures.assertNotLockedOut(client);
+    const principal = await this.apiKeys.authenticate(presented).catch((error: unknown) => {
+      if (error instanceof InvalidCredentialsError) this.authFailures.recordFailure(client, error.reason);
+      throw error;
+    });
     // Every authenticated request counts against its key, refused ones included.
     this.rateLimiter.consume(principal.apiKeyId);
     if (!roles.includes(principal.role)) {

@@ -1,5 +1,37 @@
+import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
+
+/**
+ * TRUST_PROXY as Fastify takes it: a boolean or a list of trusted proxy addresses and CIDRs. No hop count: it cannot
+ * tell the proxy from a client that connects directly with a forged header (Fastify 5 ignores hop counts for that).
+ */
+const trustProxy = () =>
+  z
+    .string()
+    .default('false')
+    .transform((value, context): boolean | string[] => {
+      const v = value.trim();
+      if (v === 'false') return false;
+      if (v === 'true') return true;
+      const list = v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+      const valid = (a: string) => {
+        const [address, prefix, ...rest] = a.split('/');
+        if (rest.length > 0 || !address || isIP(address) === 0) return false;
+        return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (isIPv4(address) ? 32 : 128));
+      };
+      if (list.length === 0 || !list.every(valid)) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must be false, true or a comma-separated list of proxy IP addresses/CIDRs',
+        });
+        return z.NEVER;
+      }
+      return list;
+    });
 
 /** Every variable the gateway reads, validated once at boot. Secrets: DATABASE_URL (may embed a password). */
 export const gatewayConfigSchema = z
@@ -35,6 +67,19 @@ export const gatewayConfigSchema = z
     OUTBOX_BATCH_SIZE: env.positiveInt(200),
     /** How long a verified API key stays cached, so each request does not pay for a password hash. */
     AUTH_CACHE_TTL_MS: env.positiveInt(60_000),
+    // Brute-force guard (issue 10), per client address and per gateway instance: see auth/auth-failure.limiter.ts.
+    /** Failed authentications (wrong, malformed or revoked key) from one client address that trigger a lockout. */
+    AUTH_FAILURE_LIMIT: env.positiveInt(20),
+    /** The sliding window, in seconds, in which AUTH_FAILURE_LIMIT failures lock the address out. */
+    AUTH_FAILURE_WINDOW_SECONDS: env.positiveInt(60),
+    /** How long a locked-out address gets 429 TOO_MANY_AUTH_FAILURES on every authenticated route, any key. */
+    AUTH_LOCKOUT_SECONDS: env.positiveInt(300),
+    /**
+     * Which proxies' X-Forwarded-For to believe for the client address (Fastify's trustProxy): `false` (default:
+     * the TCP peer is the client) or a comma-separated list of proxy addresses/CIDRs. `true` believes any sender,
+     * so a client could pick its own address: only where every request comes through a proxy that overwrites it.
+     */
+    TRUST_PROXY: trustProxy(),
     // Finance (issue 8).
     /** What an LLM request of a tenant at its hard budget limit runs instead: an engine, or `off` (keep the LLM). */
     BUDGET_FALLBACK_ENGINE: z.enum(['bert-ner', 'none', 'off']).default('bert-ner'),

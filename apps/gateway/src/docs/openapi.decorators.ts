@@ -16,7 +16,9 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with an earlier request or the resource state',
   413: 'Body, note or batch too large (PAYLOAD_TOO_LARGE, NOTE_TOO_LONG, BATCH_TOO_LARGE)',
   415: 'Not application/json in UTF-8 (UNSUPPORTED_MEDIA_TYPE)',
-  429: 'Rate limit of the API key exceeded (RATE_LIMITED); see Retry-After',
+  429:
+    'Rate limit of the API key exceeded (RATE_LIMITED), or too many failed authentications from this address ' +
+    '(TOO_MANY_AUTH_FAILURES); see Retry-After',
 };
 
 export const ApiJsonBody = (schema: string) => ApiBody({ required: true, schema: ref(schema) });

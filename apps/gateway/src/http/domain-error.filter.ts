@@ -18,6 +18,7 @@ const authStatus: Record<AuthErrorCode, number> = {
   [AuthErrorCode.INVALID_CREDENTIALS]: 401,
   [AuthErrorCode.FORBIDDEN_ROLE]: 403,
   [AuthErrorCode.RATE_LIMITED]: 429,
+  [AuthErrorCode.TOO_MANY_AUTH_FAILURES]: 429,
 };
 const noteStatus: Record<NoteErrorCode, number> = {
   [NoteErrorCode.NOTE_NOT_FOUND]: 404,

@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { Roles } from '../auth/roles.guard.js';
+import { ApiProblems } from '../docs/openapi.decorators.js';
 import { ContractPipe, UuidPipe } from '../http/request-validation.js';
 import {
   ClaimBodySchema,
@@ -21,6 +23,9 @@ import {
 import { ReviewService } from './review.service.js';
 
 /** Clinical reviewers' API: the tenant's review queue, claims, decisions and the export of reviewed extractions. */
+@ApiTags('review')
+@ApiBearerAuth()
+@ApiProblems()
 @Controller('v1/review')
 @Roles('reviewer', 'admin')
 export class ReviewController {

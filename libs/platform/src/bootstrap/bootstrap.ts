@@ -21,6 +21,8 @@ export interface ServiceDefinition<
   module: (config: C, logger: Logger, messaging: Messaging) => DynamicModule;
   /** Set for services that consume messages. */
   consumer?: (config: C) => ConsumerSettings;
+  /** HTTP server options from config: which proxies to trust for the client address (`request.ip`). */
+  http?: (config: C) => { trustProxy?: boolean | string[] };
 }
 
 export interface StartOptions {
@@ -62,7 +64,7 @@ export async function startService<C extends AnyConfig>(
   };
   const app = await NestFactory.create<NestFastifyApplication>(
     root,
-    new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
+    new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024, ...definition.http?.(config) }),
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
 
