@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
 import { applyMigrations } from '../../libs/database/src/migrations/migration-runner.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../tools/local/embedded-database.js';
 import { createMigratedDatabase, dropDatabase, MIGRATIONS_DIR } from '../support/test-database.js';
@@ -11,17 +12,22 @@ import {
   awaitAllFinal,
   freePort,
   postNotes,
+  printTable,
   report,
   sleep,
   startPipeline,
   type Pipeline,
+  type PipelineOptions,
   type Reconciliation,
 } from './support/fault-harness.js';
+import { PURPOSES, startFaultyLlm, type FaultyLlm } from './support/llm-endpoint.js';
 
 /**
  * Fault injection over the real broker and database on loopback. Each scenario pushes NOTES notes through the
  * three services while something fails, then reconciles: every accepted note final, one extraction per note,
- * no dead letters unless poison was injected. Figures are printed as `[faults] ...` lines.
+ * no dead letters unless poison was injected, every cost event recorded once (the NER engine's model-seconds; the
+ * LLM scenario's calls against what its endpoint delivered). Figures are printed as `[faults] ...` lines and, at
+ * the end, as one table (docs/reliability.md keeps the latest).
  */
 const NOTES = Number(process.env.FAULT_NOTES ?? 1000);
 const FINAL_WITHIN_MS = 180_000;
@@ -33,17 +39,18 @@ afterEach(async () => {
   pipeline = null;
 });
 afterAll(async () => {
+  printTable();
   await Promise.all(databases.map(dropDatabase));
 });
 
-async function freshPipeline(databaseUrl?: string): Promise<Pipeline> {
+async function freshPipeline(databaseUrl?: string, options: PipelineOptions = {}): Promise<Pipeline> {
   let url = databaseUrl;
   if (!url) {
     const db = await createMigratedDatabase('clinex_faults');
     databases.push(db.name);
     url = db.url;
   }
-  pipeline = await startPipeline(url);
+  pipeline = await startPipeline(url, options);
   return pipeline;
 }
 
@@ -52,6 +59,8 @@ function expectClean(r: Reconciliation, deadLetters = 0): void {
   expect(r.duplicateExtractions).toBe(0);
   expect(r.extractions).toBe(r.accepted);
   expect(r.deadLetters).toBe(deadLetters);
+  expect(r.cost.duplicates).toBe(0);
+  expect(r.cost.lost).toBe(0);
 }
 
 async function restart(p: Pipeline, name: string, signal: NodeJS.Signals): Promise<number | null> {
@@ -182,12 +191,10 @@ describe('fault injection', () => {
     const ids = await postNotes(() => gateway.url, p.tenant.keys.submitter, NOTES, 'poison');
     await chaos;
     await producer.disconnect();
+    // Dead letters are published asynchronously to the final states: awaitAllFinal waits for the counts to settle.
     const r = await awaitAllFinal(p, ids, FINAL_WITHIN_MS);
-    // Dead letters are published asynchronously to the final states: wait for the count to settle.
-    await sleep(2000);
-    const settled = { ...r, deadLetters: (await awaitAllFinal(p, ids, 1000)).deadLetters };
-    report(`poison x${injected}`, settled, (Date.now() - started) / 1000);
-    expectClean(settled, injected);
+    report(`poison x${injected}`, r, (Date.now() - started) / 1000);
+    expectClean(r, injected);
   });
 
   it(`SIGTERM to each service during load: in-flight work finishes or is redelivered (${NOTES} notes)`, async () => {
@@ -210,4 +217,117 @@ describe('fault injection', () => {
     expect(codes).toEqual([0, 0, 0, 0, 0]);
     expectClean(r);
   });
+
+  it(`a slow and failing LLM endpoint under the LLM engine and probe: every note final, every paid call metered once (${NOTES} notes)`, async () => {
+    const llm: FaultyLlm = await startFaultyLlm(20261202, 'sk-faults');
+    try {
+      // Short timeouts and backoff so a run fits the suite's budget; the behaviour is the production one.
+      const endpoint = {
+        LLM_BASE_URL: llm.server.url,
+        LLM_API_KEY: 'sk-faults',
+        LLM_MODEL: 'gpt-4o-mini',
+        LLM_TIMEOUT_MS: '2000',
+        LLM_MAX_RETRIES: '3',
+        LLM_RETRY_BASE_MS: '50',
+        LLM_RETRY_MAX_MS: '1000',
+      };
+      const p = await freshPipeline(undefined, {
+        costCheck: llm.costCheck,
+        env: {
+          // Calls wait on the network, not the CPU: each service works on every partition at once.
+          extractor: { ...endpoint, EXTRACTOR_ENGINE: 'llm', KAFKA_PARTITIONS_CONCURRENCY: '6' },
+          validator: { ...endpoint, LLM_PROBE_SAMPLE_RATE: '0.5', KAFKA_PARTITIONS_CONCURRENCY: '6' },
+        },
+      });
+      const gateway = await p.start('gateway');
+      await Promise.all([p.start('extractor'), p.start('validator')]);
+      const started = Date.now();
+      const chaos = (async () => {
+        // On top of the seeded per-attempt faults: the provider down for two seconds mid-run.
+        await sleep(4000);
+        llm.setOutage(true);
+        await sleep(2000);
+        llm.setOutage(false);
+      })();
+      const ids = await postNotes(() => gateway.url, p.tenant.keys.submitter, NOTES, 'llm');
+      await chaos;
+      const r = await awaitAllFinal(p, ids, FINAL_WITHIN_MS);
+      report('LLM endpoint slow/5xx/429/drops/outage', r, (Date.now() - started) / 1000);
+      const costs = llm.lastBreakdown()!;
+      for (const purpose of PURPOSES) {
+        const f = costs.byPurpose[purpose];
+        process.stdout.write(
+          `[faults]   llm ${purpose}: units=${f.units} delivered=${f.delivered} answeredEvents=${f.answeredEvents} ` +
+            `failedEvents=${f.failedEvents} duplicates=${f.duplicates} lost=${f.lost} tokenMismatches=${f.tokenMismatches}\n`,
+        );
+      }
+      for (const problem of costs.problems) process.stdout.write(`[faults]   llm cost mismatch: ${problem}\n`);
+      const outcomes = await noteOutcomes(p, ids);
+      process.stdout.write(
+        `[faults]   llm endpoint: requests=${llm.server.requests.length} delivered=${llm.server.completions.length} ` +
+          `fates=${JSON.stringify(llm.tally.byKind)} outage503=${llm.outageAnswers()} notes=${JSON.stringify(outcomes)}\n`,
+      );
+
+      expectClean(r);
+      expect(costs.tokenMismatches).toBe(0);
+      // The run did meet every kind of fault, and the engine's failures ended in review with their reason.
+      for (const kind of [
+        'slow',
+        'serverError',
+        'unavailable',
+        'rateLimited',
+        'drop',
+        'cut',
+        'hang',
+        'dead',
+      ] as const) {
+        expect(llm.tally.byKind[kind]).toBeGreaterThan(0);
+      }
+      expect(costs.byPurpose.repair.delivered).toBeGreaterThan(0);
+      expect(costs.byPurpose.probe.delivered).toBeGreaterThan(0);
+      expect(outcomes.engineFailed).toBeGreaterThan(0);
+      expect(outcomes.engineFailedWithoutReason).toBe(0);
+      expect(outcomes.engineFailed).toBe(outcomes.byStatus.needs_review_engine_failed ?? 0);
+    } finally {
+      await pipeline?.stop();
+      pipeline = null;
+      await llm.server.close();
+    }
+  });
 });
+
+/** Final statuses, and the notes whose engine failed: each must be in review with an ENGINE_FAILED flag naming why. */
+async function noteOutcomes(
+  p: Pipeline,
+  ids: string[],
+): Promise<{ byStatus: Record<string, number>; engineFailed: number; engineFailedWithoutReason: number }> {
+  const db = new pg.Client({ connectionString: p.databaseUrl });
+  await db.connect();
+  try {
+    const statuses = await db.query<{ status: string; n: string }>(
+      `SELECT n.status || CASE WHEN bool_or(f.code = 'ENGINE_FAILED') THEN '_engine_failed' ELSE '' END AS status,
+              count(DISTINCT n.id) AS n
+         FROM notes n LEFT JOIN extractions e ON e.note_id = n.id AND e.tenant_id = n.tenant_id
+         LEFT JOIN extraction_flags f ON f.extraction_id = e.id
+        WHERE n.tenant_id = $1 AND n.id = ANY($2::uuid[])
+        GROUP BY n.id, n.status`,
+      [p.tenant.id, ids],
+    );
+    const byStatus: Record<string, number> = {};
+    for (const row of statuses.rows) byStatus[row.status] = (byStatus[row.status] ?? 0) + Number(row.n);
+    const failed = await db.query<{ total: string; without_reason: string }>(
+      `SELECT count(*) AS total,
+              count(*) FILTER (WHERE f.message !~ '\\((LLM|llm)_[A-Z_]+\\)') AS without_reason
+         FROM extraction_flags f JOIN extractions e ON e.id = f.extraction_id
+        WHERE e.tenant_id = $1 AND e.note_id = ANY($2::uuid[]) AND f.code = 'ENGINE_FAILED'`,
+      [p.tenant.id, ids],
+    );
+    return {
+      byStatus,
+      engineFailed: Number(failed.rows[0]!.total),
+      engineFailedWithoutReason: Number(failed.rows[0]!.without_reason),
+    };
+  } finally {
+    await db.end();
+  }
+}

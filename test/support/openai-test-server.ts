@@ -38,6 +38,11 @@ export type Reply =
       /** The model the response claims (default: the requested one). */
       model?: string;
       delayMs?: number;
+      /**
+       * Sends the status line, the headers and only this many bytes of the body, then drops the connection: the
+       * client sees a 200 whose body never completes (a proxy or server dying mid-answer).
+       */
+      cutAfterBytes?: number;
     }
   | {
       kind: 'error';
@@ -52,9 +57,24 @@ export type Reply =
       delayMs?: number;
     }
   /** Accepts the request and never answers (the client must time out); released when the server closes. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Drops the connection without answering (after `delayMs`, if given). */
+  | { kind: 'drop'; delayMs?: number };
 
 export type Script = (request: RecordedRequest, index: number) => Reply | Promise<Reply>;
+
+/**
+ * A completion the server actually delivered: a 200 with a usage block whose whole body was written. What a provider
+ * bills, and so what cost events must reconcile against. Answers cut off or dropped never count.
+ */
+export interface DeliveredCompletion {
+  readonly request: RecordedRequest;
+  /** The request's position in `requests`. */
+  readonly index: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly cachedTokens: number;
+}
 
 export interface OpenAiTestServerOptions {
   /** Bearer token the server requires (default: any). */
@@ -84,6 +104,8 @@ export const apiError = (status: number, extra: Partial<Extract<Reply, { kind: '
 
 export class OpenAiTestServer {
   readonly requests: RecordedRequest[] = [];
+  /** Completions delivered in full with usage, in the order their bodies finished writing. */
+  readonly completions: DeliveredCompletion[] = [];
   private readonly queue: Reply[] = [];
   private script: Script | null = null;
   private readonly hanging = new Set<ServerResponse>();
@@ -116,6 +138,7 @@ export class OpenAiTestServer {
   reset(): void {
     this.queue.length = 0;
     this.requests.length = 0;
+    this.completions.length = 0;
     this.script = null;
     this.release();
   }
@@ -192,6 +215,11 @@ export class OpenAiTestServer {
       res.on('close', () => this.hanging.delete(res));
       return;
     }
+    if (reply.kind === 'drop') {
+      if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+      res.destroy();
+      return;
+    }
     if (reply.delayMs) {
       const closed = await Promise.race([
         new Promise<boolean>((r) => setTimeout(() => r(false), reply.delayMs)),
@@ -205,7 +233,7 @@ export class OpenAiTestServer {
       if (reply.retryAfterMs !== undefined) headers['retry-after-ms'] = String(reply.retryAfterMs);
       return this.sendError(res, reply.status, reply, headers);
     }
-    this.sendAnswer(res, body, reply);
+    this.sendAnswer(res, body, reply, recorded, index);
   }
 
   private checkBody(body: ChatRequestBody): { message: string; param: string } | null {
@@ -254,7 +282,13 @@ export class OpenAiTestServer {
     return null;
   }
 
-  private sendAnswer(res: ServerResponse, body: ChatRequestBody, reply: Extract<Reply, { kind: 'answer' }>): void {
+  private sendAnswer(
+    res: ServerResponse,
+    body: ChatRequestBody,
+    reply: Extract<Reply, { kind: 'answer' }>,
+    request: RecordedRequest,
+    index: number,
+  ): void {
     const content = typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
     const promptChars = body.messages.reduce((a, m) => a + m.content.length, 0);
     const usage =
@@ -293,8 +327,29 @@ export class OpenAiTestServer {
         : {}),
       system_fingerprint: 'fp_clinex_test',
     };
-    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_${randomBytes(8).toString('hex')}` });
-    res.end(JSON.stringify(payload));
+    const text = Buffer.from(JSON.stringify(payload));
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(text.length),
+      'x-request-id': `req_${randomBytes(8).toString('hex')}`,
+    });
+    if (reply.cutAfterBytes !== undefined && reply.cutAfterBytes < text.length) {
+      res.write(text.subarray(0, reply.cutAfterBytes), () => res.destroy());
+      return;
+    }
+    if (usage) {
+      // 'finish': the whole body was handed to the connection (a client that went away first gets 'close' alone).
+      res.on('finish', () =>
+        this.completions.push({
+          request,
+          index,
+          promptTokens: usage.prompt,
+          completionTokens: usage.completion,
+          cachedTokens: usage.cached,
+        }),
+      );
+    }
+    res.end(text);
   }
 
   private sendError(

@@ -50,14 +50,17 @@ export class ValidatorModule {
         CostMeterService,
         {
           provide: LLM_PROBE_SETTINGS,
-          useFactory: (): LlmProbeSettings => {
+          useFactory: async (): Promise<LlmProbeSettings> => {
             const options = llmClientOptions(config);
             const log = (message: string, fields: Record<string, string | number | null>) =>
               logger.warn({ ...fields, probe: 'llm' }, message);
+            const client = options
+              ? new LlmChatClient(options, { log: (_level, message, fields) => log(message, fields) })
+              : null;
+            // Before the consumers start: the tokenizer's first load would otherwise stall calls in flight.
+            await client?.warmUp();
             return {
-              client: options
-                ? new LlmChatClient(options, { log: (_level, message, fields) => log(message, fields) })
-                : null,
+              client,
               sampleRate: config.LLM_PROBE_SAMPLE_RATE,
               log,
             };

@@ -17,6 +17,7 @@ export interface Pipeline {
   databaseUrl: string;
   tenant: TestTenant;
   services: Map<string, ServiceProcess>;
+  costCheck: CostCheck;
   env(app: AppName): NodeJS.ProcessEnv;
   start(app: AppName, name?: string): Promise<ServiceProcess>;
   restartBroker(kill: boolean): Promise<void>;
@@ -24,6 +25,21 @@ export interface Pipeline {
 }
 
 export const PARTITIONS = 6;
+
+/** What a scenario changes about the pipeline: the extraction engine, extra variables per service, the cost rule. */
+export interface PipelineOptions {
+  run?: string;
+  /** Extra variables per service (the extractor's engine and its endpoint, the validator's probe). */
+  env?: Partial<Record<AppName, NodeJS.ProcessEnv>>;
+  /** How the scenario's cost events are reconciled (default: the NER engine's model-seconds rule). */
+  costCheck?: CostCheck;
+}
+
+/**
+ * The default engine of the fault scenarios: the bundled NER model on CPU, one inference thread per extractor (two
+ * vCPUs carry the broker, the database and every service), metered as one model-seconds event per note.
+ */
+const NER_ENGINE_ENV: NodeJS.ProcessEnv = { EXTRACTOR_ENGINE: 'bert-ner', NER_INTRA_OP_THREADS: '1' };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -35,7 +51,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPipeline(databaseUrl: string, run = randomUUID().slice(0, 8)): Promise<Pipeline> {
+export async function startPipeline(databaseUrl: string, options: PipelineOptions = {}): Promise<Pipeline> {
+  const run = options.run ?? randomUUID().slice(0, 8);
   // Fixed ports, so a restarted broker comes back where clients expect it.
   const brokerPorts = { port: await freePort(), controllerPort: await freePort() };
   let broker = await startKafkaBroker({ ...brokerPorts, log: () => undefined });
@@ -52,6 +69,7 @@ export async function startPipeline(databaseUrl: string, run = randomUUID().slic
     databaseUrl,
     tenant,
     services,
+    costCheck: options.costCheck ?? nerModelSecondsCheck,
     env: (app) => ({
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: broker.brokers,
@@ -62,6 +80,8 @@ export async function startPipeline(databaseUrl: string, run = randomUUID().slic
       OUTBOX_POLL_INTERVAL_MS: '100',
       KAFKA_GROUP_ID: `faults-${run}-${app}`,
       ...topicEnv,
+      ...(app === 'extractor' ? NER_ENGINE_ENV : {}),
+      ...options.env?.[app],
     }),
     start: async (app, name = app) => {
       const service = await startServiceProcess(app, pipeline.env(app), 90_000);
@@ -121,6 +141,18 @@ export async function postNotes(
   return ids;
 }
 
+/** Cost events against the product's rule for the scenario's engine, counted by each event's natural key. */
+export interface CostReconciliation {
+  /** Cost events recorded for the scenario's notes. */
+  events: number;
+  /** Events beyond what the rule allows for their unit of work (a unit metered twice). */
+  duplicates: number;
+  /** Units of work that should have an event and have none (or fewer than they should). */
+  lost: number;
+}
+
+export type CostCheck = (db: pg.Client, tenantId: string, noteIds: string[]) => Promise<CostReconciliation>;
+
 export interface Reconciliation {
   accepted: number;
   final: number;
@@ -128,9 +160,33 @@ export interface Reconciliation {
   extractions: number;
   duplicateExtractions: number;
   deadLetters: number;
+  cost: CostReconciliation;
 }
 
-/** The final count: every accepted note in a final state, one extraction per note, dead letters counted. */
+/**
+ * The NER engine's rule (apps/extractor/src/extraction/cost-event.publisher.ts): one model-seconds event per note
+ * it extracted. Natural key: note, engine, purpose — not the event id, so an event re-sent under another id would
+ * show as a duplicate here even though the ledger's unique id could not catch it.
+ */
+export const nerModelSecondsCheck: CostCheck = async (db, tenantId, noteIds) => {
+  const { rows } = await db.query<{ events: string; duplicates: string; lost: string }>(
+    `WITH ner AS (
+       SELECT note_id, count(*) AS n FROM cost_events
+        WHERE tenant_id = $1 AND note_id = ANY($2::uuid[]) AND engine = 'bert-ner' AND purpose = 'extraction'
+        GROUP BY note_id)
+     SELECT
+       (SELECT count(*) FROM cost_events WHERE tenant_id = $1 AND note_id = ANY($2::uuid[])) AS events,
+       (SELECT coalesce(sum(n - 1), 0) FROM ner) AS duplicates,
+       (SELECT count(*) FROM extractions e
+         WHERE e.tenant_id = $1 AND e.note_id = ANY($2::uuid[]) AND e.engine_name = 'bert-ner'
+           AND NOT EXISTS (SELECT 1 FROM ner WHERE ner.note_id = e.note_id)) AS lost`,
+    [tenantId, noteIds],
+  );
+  const row = rows[0]!;
+  return { events: Number(row.events), duplicates: Number(row.duplicates), lost: Number(row.lost) };
+};
+
+/** The final count: every accepted note in a final state, one extraction per note, dead letters and costs counted. */
 export async function reconcile(pipeline: Pipeline, noteIds: string[]): Promise<Reconciliation> {
   const db = new pg.Client({ connectionString: pipeline.databaseUrl });
   await db.connect();
@@ -151,6 +207,7 @@ export async function reconcile(pipeline: Pipeline, noteIds: string[]): Promise<
       extractions: Number(row.extractions),
       duplicateExtractions: Number(row.duplicates),
       deadLetters: await countDeadLetters(pipeline),
+      cost: await pipeline.costCheck(db, pipeline.tenant.id, noteIds),
     };
   } finally {
     await db.end();
@@ -168,8 +225,19 @@ export async function countDeadLetters(pipeline: Pipeline): Promise<number> {
   }
 }
 
-export async function awaitAllFinal(pipeline: Pipeline, noteIds: string[], timeoutMs: number): Promise<Reconciliation> {
-  return waitFor(
+/**
+ * Waits until every accepted note is final, then until the counts settle: cost events and dead letters are published
+ * before or beside the final state and consumed asynchronously, so they may trail it by a moment. Settled means no
+ * cost unit missing and two reads a second apart agreeing (or `settleMs` gone by: the last read is returned, and the
+ * scenario's expectations report what is wrong).
+ */
+export async function awaitAllFinal(
+  pipeline: Pipeline,
+  noteIds: string[],
+  timeoutMs: number,
+  settleMs = 20_000,
+): Promise<Reconciliation> {
+  let last = await waitFor(
     async () => {
       const r = await reconcile(pipeline, noteIds);
       return r.notFinal === 0 ? r : null;
@@ -177,13 +245,67 @@ export async function awaitAllFinal(pipeline: Pipeline, noteIds: string[], timeo
     timeoutMs,
     'every accepted note to reach a final state',
   );
+  const deadline = Date.now() + settleMs;
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    const next = await reconcile(pipeline, noteIds);
+    const stable = JSON.stringify(next) === JSON.stringify(last);
+    last = next;
+    if (stable && next.cost.lost === 0) break;
+  }
+  return last;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface ScenarioRow {
+  scenario: string;
+  r: Reconciliation;
+  seconds: number;
+}
+
+/** Every scenario's figures, printed as one table when the suite ends (see `printTable`). */
+export const results: ScenarioRow[] = [];
+
 export function report(scenario: string, r: Reconciliation, seconds: number): void {
+  results.push({ scenario, r, seconds });
   process.stdout.write(
     `[faults] ${scenario}: accepted=${r.accepted} final=${r.final} notFinal=${r.notFinal} extractions=${r.extractions} ` +
-      `duplicates=${r.duplicateExtractions} deadLetters=${r.deadLetters} in ${seconds.toFixed(1)} s\n`,
+      `duplicates=${r.duplicateExtractions} deadLetters=${r.deadLetters} costEvents=${r.cost.events} ` +
+      `costDuplicates=${r.cost.duplicates} costLost=${r.cost.lost} in ${seconds.toFixed(1)} s\n`,
   );
+}
+
+/** The suite's summary: one row per scenario that got as far as its reconciliation. */
+export function printTable(rows: readonly ScenarioRow[] = results): void {
+  if (rows.length === 0) return;
+  const header = [
+    'scenario',
+    'notes',
+    'final',
+    'not final',
+    'extractions',
+    'dup. extractions',
+    'dead letters',
+    'cost events',
+    'cost duplicates',
+    'cost lost',
+    'wall s',
+  ];
+  const lines = rows.map(({ scenario, r, seconds }) => [
+    scenario,
+    r.accepted,
+    r.final,
+    r.notFinal,
+    r.extractions,
+    r.duplicateExtractions,
+    r.deadLetters,
+    r.cost.events,
+    r.cost.duplicates,
+    r.cost.lost,
+    seconds.toFixed(1),
+  ]);
+  const table = [header, ...lines].map((cells) => `| ${cells.join(' | ')} |`);
+  table.splice(1, 0, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+  process.stdout.write(`[faults] summary\n${table.join('\n')}\n`);
 }

@@ -117,6 +117,14 @@ export class LlmChatClient {
     return this.options.model;
   }
 
+  /**
+   * Prepares what a call may need later (the tokenizer for usage estimates), so services pay for it at start and
+   * not in the middle of other calls. Optional: without it the first estimate loads it.
+   */
+  async warmUp(): Promise<void> {
+    await this.estimator.load();
+  }
+
   /** The structured-output mode the next call asks for. */
   get responseFormat(): ResponseFormatKind {
     return this.compat.format;
@@ -343,6 +351,22 @@ function describe(error: unknown): AttemptError {
       summary: `HTTP ${error.status}${detail ? ` (${detail.slice(0, 100)})` : ''}`,
     };
   }
+  // A connection that failed after the status line, while the body was read (a 200 cut off mid-answer): the openai
+  // client passes fetch's own error through unwrapped. Retryable like any other dropped connection.
+  if (isTransportFailure(error)) {
+    return { kind: 'connection_error', serverMessage: '', summary: 'connection lost while reading the answer' };
+  }
   // Not a transport or API error: a bug, which must surface rather than be retried as if the endpoint failed.
   throw error;
+}
+
+const TRANSPORT_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);
+
+/** fetch's network failures: `TypeError: terminated` (undici), or any error caused by a socket-level one. */
+function isTransportFailure(error: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof error !== 'object' || error === null) return false;
+  const { code, cause, message } = error as { code?: unknown; cause?: unknown; message?: unknown };
+  if (typeof code === 'string' && (TRANSPORT_ERROR_CODES.has(code) || code.startsWith('UND_ERR_SOCKET'))) return true;
+  if (error instanceof TypeError && (message === 'terminated' || message === 'fetch failed')) return true;
+  return isTransportFailure(cause, depth + 1);
 }

@@ -49,6 +49,12 @@ export class LlmEngine implements ExtractionEngine {
     };
   }
 
+  /** Loads the client's tokenizer before traffic arrives (see LlmChatClient.warmUp). */
+  async warmUp(): Promise<this> {
+    await this.client.warmUp();
+    return this;
+  }
+
   /** The variant a request gets: its own when known, else the configured default (recorded in the extraction). */
   variantFor(requested: string | undefined): PromptVariant {
     if (requested === undefined || requested === '') return this.options.defaultVariant;
