@@ -167,6 +167,9 @@ describe('finance dashboard in headless Chromium', () => {
       KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
       LOG_LEVEL: 'info', // the start line, which startServiceProcess waits for, is an info line
       FINANCE_ALERT_INTERVAL_MS: '400',
+      // The receiver is on this host: an internal receiver the operator allows (refused by default).
+      WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.1/32',
+      WEBHOOK_ALLOWED_PORTS: String(webhook.port),
     });
 
     // A budget the month to date has passed 80 % of, with a soft limit below it, and a webhook for the alerts.

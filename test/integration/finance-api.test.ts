@@ -105,6 +105,9 @@ describe('finance API', () => {
         LOG_LEVEL: 'warn',
         DOCS_ENABLED: 'false',
         FINANCE_ALERT_INTERVAL_MS: '300',
+        // The receiver is on this host: an internal receiver the operator allows (refused by default).
+        WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.1/32',
+        WEBHOOK_ALLOWED_PORTS: String(webhook.port),
       },
     });
   }, 120_000);

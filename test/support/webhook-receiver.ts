@@ -1,9 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A real HTTP endpoint standing in for a customer's webhook: it answers 204 and keeps every JSON body POSTed. */
+/**
+ * A real HTTP endpoint standing in for a customer's webhook: it answers 204 and keeps every JSON body POSTed. It
+ * listens on 127.0.0.1 and a random port, which the gateway refuses by default: a gateway that should deliver to it
+ * needs WEBHOOK_ALLOWED_PRIVATE_CIDRS=127.0.0.1/32 and WEBHOOK_ALLOWED_PORTS=<port>.
+ */
 export interface WebhookReceiver<T> {
   url: string;
+  port: number;
   received: T[];
   close(): Promise<void>;
 }
@@ -19,8 +24,10 @@ export async function startWebhookReceiver<T>(path = '/hook'): Promise<WebhookRe
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    url: `http://127.0.0.1:${port}${path}`,
+    port,
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

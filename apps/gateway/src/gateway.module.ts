@@ -35,6 +35,9 @@ import { FINANCE_CLOCK, FinanceService } from './finance/finance.service.js';
 import { FinancePageController } from './finance/page/finance-page.controller.js';
 // Security (issue 10): brute-force guard per client address.
 import { AuthFailureLimiter } from './auth/auth-failure.limiter.js';
+// Webhook destinations (SSRF guard): only public addresses unless the operator allows more.
+import { DestinationPolicy } from './outbound/destination.policy.js';
+import { WebhookSender } from './outbound/webhook.sender.js';
 
 @Module({})
 export class GatewayModule {
@@ -86,6 +89,15 @@ export class GatewayModule {
         BudgetGuard,
         BudgetAlertService,
         AuthFailureLimiter,
+        {
+          provide: DestinationPolicy,
+          useFactory: () =>
+            new DestinationPolicy({
+              allowedPrivateCidrs: config.WEBHOOK_ALLOWED_PRIVATE_CIDRS,
+              allowedPorts: config.WEBHOOK_ALLOWED_PORTS,
+            }),
+        },
+        WebhookSender,
       ],
       exports: [ApiKeyService, TenantRepository],
     };

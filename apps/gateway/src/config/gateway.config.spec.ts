@@ -33,3 +33,37 @@ describe('gateway config: brute-force guard and proxies', () => {
     expect(() => loadGatewayConfig({ ...base, AUTH_FAILURE_LIMIT: '0' })).toThrow(/AUTH_FAILURE_LIMIT/);
   });
 });
+
+describe('gateway config: webhook destinations', () => {
+  it('allows no internal receiver and no extra port by default', () => {
+    expect(loadGatewayConfig(base)).toMatchObject({ WEBHOOK_ALLOWED_PRIVATE_CIDRS: [], WEBHOOK_ALLOWED_PORTS: [] });
+  });
+
+  it('reads comma lists of addresses/CIDRs and of ports', () => {
+    const config = loadGatewayConfig({
+      ...base,
+      WEBHOOK_ALLOWED_PRIVATE_CIDRS: ' 127.0.0.1/32, 10.20.0.0/16 ,fd00:1::/64,192.168.7.7',
+      WEBHOOK_ALLOWED_PORTS: '8080, 8443',
+    });
+    expect(config.WEBHOOK_ALLOWED_PRIVATE_CIDRS).toEqual([
+      '127.0.0.1/32',
+      '10.20.0.0/16',
+      'fd00:1::/64',
+      '192.168.7.7',
+    ]);
+    expect(config.WEBHOOK_ALLOWED_PORTS).toEqual([8080, 8443]);
+  });
+
+  it.each(['internal.example', '10.0.0.0/33', '127.0.0.1/8/1', 'fd00::/129'])(
+    'refuses WEBHOOK_ALLOWED_PRIVATE_CIDRS=%j',
+    (value) => {
+      expect(() => loadGatewayConfig({ ...base, WEBHOOK_ALLOWED_PRIVATE_CIDRS: value })).toThrow(
+        /WEBHOOK_ALLOWED_PRIVATE_CIDRS/,
+      );
+    },
+  );
+
+  it.each(['0', '65536', 'http', '80-90', '-1'])('refuses WEBHOOK_ALLOWED_PORTS=%j', (value) => {
+    expect(() => loadGatewayConfig({ ...base, WEBHOOK_ALLOWED_PORTS: value })).toThrow(/WEBHOOK_ALLOWED_PORTS/);
+  });
+});

@@ -2,6 +2,39 @@ import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
 
+/** An IP address, or a CIDR (address/prefix length) of one. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || !address || isIP(address) === 0) return false;
+  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (isIPv4(address) ? 32 : 128));
+}
+
+const commaList = (value: string) =>
+  value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+
+/** A comma-separated list of IP addresses and CIDRs; empty by default. */
+const addressList = () =>
+  z
+    .string()
+    .default('')
+    .refine((value) => commaList(value).every(isAddressOrCidr), {
+      message: 'must be a comma-separated list of IP addresses/CIDRs',
+    })
+    .transform(commaList);
+
+/** A comma-separated list of TCP ports; empty by default. */
+const portList = () =>
+  z
+    .string()
+    .default('')
+    .refine((value) => commaList(value).every((p) => /^[0-9]{1,5}$/.test(p) && +p >= 1 && +p <= 65535), {
+      message: 'must be a comma-separated list of ports (1-65535)',
+    })
+    .transform((value) => commaList(value).map(Number));
+
 /**
  * TRUST_PROXY as Fastify takes it: a boolean or a list of trusted proxy addresses and CIDRs. No hop count: it cannot
  * tell the proxy from a client that connects directly with a forged header (Fastify 5 ignores hop counts for that).
@@ -14,16 +47,8 @@ const trustProxy = () =>
       const v = value.trim();
       if (v === 'false') return false;
       if (v === 'true') return true;
-      const list = v
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean);
-      const valid = (a: string) => {
-        const [address, prefix, ...rest] = a.split('/');
-        if (rest.length > 0 || !address || isIP(address) === 0) return false;
-        return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (isIPv4(address) ? 32 : 128));
-      };
-      if (list.length === 0 || !list.every(valid)) {
+      const list = commaList(v);
+      if (list.length === 0 || !list.every(isAddressOrCidr)) {
         context.addIssue({
           code: 'custom',
           message: 'must be false, true or a comma-separated list of proxy IP addresses/CIDRs',
@@ -91,6 +116,15 @@ export const gatewayConfigSchema = z
     FINANCE_SPIKE_TRAILING_DAYS: env.positiveInt(7),
     /** Timeout of one alert webhook POST. */
     FINANCE_WEBHOOK_TIMEOUT_MS: env.positiveInt(5_000),
+    // Webhook destinations (SSRF guard): see outbound/destination.policy.ts.
+    /**
+     * Addresses and CIDRs of internal receivers that webhooks may reach although they are not public (loopback,
+     * RFC 1918, unique-local, link-local, CGNAT, reserved). Empty (default): public addresses only. Unspecified and
+     * multicast addresses are never reached.
+     */
+    WEBHOOK_ALLOWED_PRIVATE_CIDRS: addressList(),
+    /** Ports a webhook URL may name besides its scheme's default (80 for http, 443 for https). Empty by default. */
+    WEBHOOK_ALLOWED_PORTS: portList(),
   })
   .extend(topicPartitionsSchema.shape)
   .superRefine(requireBrokersForKafka);

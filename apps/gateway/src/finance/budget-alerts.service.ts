@@ -2,8 +2,11 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { GATEWAY_LOGGER } from '../gateway.tokens.js';
+import { OutboundError } from '../outbound/outbound.errors.js';
+import { WebhookSender } from '../outbound/webhook.sender.js';
 import { FinanceRepository, type NewAlert } from './finance.repository.js';
 import { FINANCE_CLOCK, FinanceService, type Clock } from './finance.service.js';
+import { FinanceErrorCode } from './finance.errors.js';
 import { DAY_MS, monthOf, utcDay } from './finance.time.js';
 
 export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
@@ -25,6 +28,7 @@ export class BudgetAlertService implements OnApplicationBootstrap, OnApplication
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
     @Inject(FINANCE_CLOCK) private readonly now: Clock,
+    private readonly webhooks: WebhookSender,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -137,18 +141,26 @@ export class BudgetAlertService implements OnApplicationBootstrap, OnApplication
     for (const alert of await this.repo.claimUndelivered(DELIVERY_LEASE_MS)) {
       const { webhookUrl, ...body } = alert;
       try {
-        const response = await fetch(webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'clinex-finance-alerts' },
-          body: JSON.stringify({ type: 'clinex.finance.alert', ...body, deliveryAttempts: undefined }),
-          signal: AbortSignal.timeout(this.config.FINANCE_WEBHOOK_TIMEOUT_MS),
-          redirect: 'error',
-        });
-        if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+        await this.webhooks.postJson(
+          webhookUrl,
+          { type: 'clinex.finance.alert', ...body, deliveryAttempts: undefined },
+          { userAgent: 'clinex-finance-alerts', timeoutMs: this.config.FINANCE_WEBHOOK_TIMEOUT_MS },
+        );
         await this.repo.markDelivery(alert.id, null);
         delivered++;
       } catch (err) {
-        await this.repo.markDelivery(alert.id, err instanceof Error ? err.message : String(err));
+        // A destination refused now (its name resolves somewhere forbidden, or the URL predates the policy) is
+        // recorded like any failed delivery, with the code, and tried again next interval like one.
+        if (err instanceof OutboundError) {
+          this.logger.warn({ alertId: alert.id, tenantId: alert.tenantId, reason: err.message }, 'webhook refused');
+        }
+        const reason =
+          err instanceof OutboundError
+            ? `${FinanceErrorCode.WEBHOOK_DESTINATION_FORBIDDEN}: ${err.message}`
+            : err instanceof Error
+              ? err.message
+              : String(err);
+        await this.repo.markDelivery(alert.id, reason);
       }
     }
     return delivered;

@@ -102,7 +102,15 @@ export class FinanceController {
 
   @Put('webhooks/:tenantId')
   @HttpCode(204)
-  @ApiOperation({ summary: "Set (or clear) the tenant's alert webhook" })
+  @ApiOperation({
+    summary: "Set (or clear) the tenant's alert webhook",
+    description:
+      'Body `{"url": "https://…"}`, or `{"url": null}` to stop delivery. The URL must be http(s), without ' +
+      "credentials, on the scheme's default port, and its host must be and resolve to public addresses only " +
+      '(not loopback, private, link-local, CGNAT, unspecified, multicast or reserved), unless the operator allows ' +
+      'that receiver or port; otherwise 400 `WEBHOOK_DESTINATION_FORBIDDEN` with `field` `/url`. Every delivery ' +
+      'resolves the host again and is not sent where it now points inward (the alert shows the reason).',
+  })
   @ApiProblems(400, 404)
   setWebhook(
     @CurrentPrincipal() principal: Principal,

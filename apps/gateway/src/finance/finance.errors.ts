@@ -12,6 +12,11 @@ export enum FinanceErrorCode {
   PRICE_VERSION_EXISTS = 'PRICE_VERSION_EXISTS',
   /** The hard limit is below the soft limit. */
   INVALID_BUDGET = 'INVALID_BUDGET',
+  /**
+   * A webhook URL the gateway may not call: not http(s), credentials in it, a port not allowed, or a host that is or
+   * resolves to a loopback, private, link-local, CGNAT, unspecified, multicast or reserved address.
+   */
+  WEBHOOK_DESTINATION_FORBIDDEN = 'WEBHOOK_DESTINATION_FORBIDDEN',
 }
 
 export class FinanceError extends DomainError<FinanceErrorCode> {
@@ -25,4 +30,5 @@ export const financeStatus: Record<FinanceErrorCode, number> = {
   [FinanceErrorCode.PRICE_EFFECTIVE_IN_PAST]: 422,
   [FinanceErrorCode.PRICE_VERSION_EXISTS]: 409,
   [FinanceErrorCode.INVALID_BUDGET]: 422,
+  [FinanceErrorCode.WEBHOOK_DESTINATION_FORBIDDEN]: 400,
 };

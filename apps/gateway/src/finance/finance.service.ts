@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '#database';
 import type { Principal } from '../auth/principal.js';
+import { DestinationPolicy } from '../outbound/destination.policy.js';
+import { OutboundError } from '../outbound/outbound.errors.js';
 import type {
   AlertView,
   BudgetBody,
@@ -23,6 +25,8 @@ import { DAY_MS, monthBounds, monthOf, utcDay } from './finance.time.js';
 export const MAX_RANGE_DAYS = 400;
 export const FINANCE_CLOCK = Symbol('FINANCE_CLOCK');
 export type Clock = () => Date;
+/** How long setting a webhook waits for its host to resolve; a slower name is checked at delivery only. */
+const WEBHOOK_DNS_WAIT_MS = 2_000;
 
 /**
  * Finance's figures. Scope: a finance key sees its own tenant; an admin key sees every tenant, or one with
@@ -33,6 +37,7 @@ export class FinanceService {
   constructor(
     private readonly repo: FinanceRepository,
     @Inject(FINANCE_CLOCK) private readonly now: Clock,
+    private readonly destinations: DestinationPolicy,
   ) {}
 
   async scope(principal: Principal, tenantId: string | undefined): Promise<TenantScope> {
@@ -172,6 +177,18 @@ export class FinanceService {
 
   async setWebhook(principal: Principal, tenantId: string, url: string | null): Promise<void> {
     const scope = await this.scope(principal, tenantId);
+    if (url !== null) {
+      try {
+        await this.destinations.vet(url, WEBHOOK_DNS_WAIT_MS);
+      } catch (err) {
+        if (!(err instanceof OutboundError)) throw err;
+        throw new FinanceError(
+          FinanceErrorCode.WEBHOOK_DESTINATION_FORBIDDEN,
+          `webhook refused: ${err.message}`,
+          '/url',
+        );
+      }
+    }
     await this.repo.setWebhook(scope![0]!, url);
   }
 
