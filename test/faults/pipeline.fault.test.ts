@@ -234,6 +234,8 @@ describe('fault injection', () => {
       const p = await freshPipeline(undefined, {
         costCheck: llm.costCheck,
         env: {
+          // Notes ask for the LLM: an LLM worker refuses notes that did not (it never spends on them).
+          gateway: { DEFAULT_ENGINE: 'llm' },
           // Calls wait on the network, not the CPU: each service works on every partition at once.
           extractor: { ...endpoint, EXTRACTOR_ENGINE: 'llm', KAFKA_PARTITIONS_CONCURRENCY: '6' },
           validator: { ...endpoint, LLM_PROBE_SAMPLE_RATE: '0.5', KAFKA_PARTITIONS_CONCURRENCY: '6' },

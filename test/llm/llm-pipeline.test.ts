@@ -69,11 +69,11 @@ describe('LLM extraction pipeline with cost metering', () => {
     await admin.disconnect();
   }
 
-  async function submit(text: string): Promise<string> {
+  async function submit(text: string, requestedEngine = 'llm'): Promise<string> {
     const noteId = randomUUID();
     await db.query(
-      `INSERT INTO notes (id, tenant_id, external_id, text, requested_engine, status) VALUES ($1, $2, $3, $4, 'llm', 'queued')`,
-      [noteId, tenant.id, `ext-${noteId}`, text],
+      `INSERT INTO notes (id, tenant_id, external_id, text, requested_engine, status) VALUES ($1, $2, $3, $4, $5, 'queued')`,
+      [noteId, tenant.id, `ext-${noteId}`, text, requestedEngine],
     );
     const message: NoteSubmitted = {
       version: 1,
@@ -82,7 +82,7 @@ describe('LLM extraction pipeline with cost metering', () => {
       noteId,
       externalId: `ext-${noteId}`,
       text,
-      requestedEngine: 'llm',
+      requestedEngine,
       submittedAt: new Date().toISOString(),
     };
     await producer.send({ topic: 'notes.submitted', messages: [{ key: noteId, value: JSON.stringify(message) }] });
@@ -294,6 +294,26 @@ describe('LLM extraction pipeline with cost metering', () => {
     expect(final.find((c) => c.purpose === 'extraction')!.event_id).toBe(extractionEvents[0]!.eventId);
     expect(await extractionRows(noteId)).toHaveLength(1);
   }, 180_000);
+
+  it('makes no LLM call for a note that did not ask for the LLM (a budget fallback to NER): it goes to review', async () => {
+    const marker = `Ref ${run}-C.`;
+    const noteId = await submit(`${NOTE} ${marker}`, 'bert-ner');
+    const [row] = await waitFor(
+      async () => {
+        const r = await extractionRows(noteId);
+        return r.length > 0 ? r : null;
+      },
+      45_000,
+      'the refused note to be stored',
+    );
+    expect(row!.status).toBe('needs_review');
+    expect(await flagRows(row!.id)).toEqual([
+      expect.objectContaining({ code: 'ENGINE_FAILED', message: expect.stringContaining('ENGINE_NOT_REQUESTED') }),
+    ]);
+    expect(seen.get(marker)).toBeUndefined();
+    expect(server.requests.some((r) => r.body.messages.some((m) => m.content.includes(marker)))).toBe(false);
+    expect(await costRows(noteId)).toEqual([]);
+  });
 
   it('never writes note text to the extractor log', () => {
     const lines = extractors.flatMap((p) => p.lines);

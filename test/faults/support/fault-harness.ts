@@ -81,6 +81,7 @@ export async function startPipeline(databaseUrl: string, options: PipelineOption
       KAFKA_GROUP_ID: `faults-${run}-${app}`,
       ...topicEnv,
       ...(app === 'extractor' ? NER_ENGINE_ENV : {}),
+      ...(app === 'gateway' ? { DEFAULT_ENGINE: 'bert-ner' } : {}),
       ...options.env?.[app],
     }),
     start: async (app, name = app) => {
