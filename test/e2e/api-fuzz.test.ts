@@ -177,6 +177,11 @@ describe(`API fuzz: ${RUNS} malformed requests over ${operations.length} operati
     const health = await fetch(`${gateway.url}/health/live`);
     expect(health.status).toBe(200);
     expect(await counts()).toEqual(before);
-    process.stdout.write(`[fuzz] statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`);
+    const sent = [...statuses.values()].reduce((a, b) => a + b, 0);
+    const serverErrors = [...statuses].filter(([status]) => status >= 500).reduce((a, [, n]) => a + n, 0);
+    process.stdout.write(
+      `[fuzz] ${sent} requests over ${operations.length} operations, ${serverErrors} answered 5xx; statuses: ` +
+        `${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`,
+    );
   });
 });
