@@ -29,6 +29,11 @@ export const extractorConfigSchema = z
     EXTRACTOR_ENGINE: z.enum(EXTRACTOR_ENGINES).default('none'),
     /** The LLM engine's endpoint and default prompt variant (required with EXTRACTOR_ENGINE=llm). */
     ...llmEngineConfigShape,
+    /**
+     * Notes that asked for another engine: `run` (one pool of workers: a free engine runs them, an LLM worker sends
+     * them to review rather than spend) or `skip` (one consumer group per engine; each pool takes only its notes).
+     */
+    EXTRACTOR_OTHER_ENGINE_NOTES: z.enum(['run', 'skip']).default('run'),
     /** The NER engine's model directory (Hugging Face token-classification layout plus clinex-labels.json). */
     NER_MODEL_DIR: z.string().min(1).default('models/clinex-bert-ner'),
     /** `cuda` needs onnxruntime-node installed with its CUDA binaries (see README); falls back to CPU with a log line. */

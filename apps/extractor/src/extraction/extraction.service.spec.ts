@@ -1,19 +1,28 @@
 import { describe, expect, it } from '@jest/globals';
-import { paidEngineRefusal } from './extraction.service.js';
+import { routeNote } from './extraction.service.js';
 
-describe('paidEngineRefusal', () => {
-  it('lets the LLM worker run notes that asked for the LLM, and free engines run anything', () => {
-    expect(paidEngineRefusal('llm', 'llm')).toBeNull();
-    expect(paidEngineRefusal('bert-ner', 'llm')).toBeNull();
-    expect(paidEngineRefusal('bert-ner', 'none')).toBeNull();
-    expect(paidEngineRefusal('none', 'bert-ner')).toBeNull();
+describe('routeNote', () => {
+  it('runs notes that asked for the worker engine, whatever the mode', () => {
+    expect(routeNote('llm', 'llm', 'run')).toEqual({ kind: 'run' });
+    expect(routeNote('bert-ner', 'bert-ner', 'skip')).toEqual({ kind: 'run' });
   });
 
-  it('refuses to spend on a note that asked for another engine (e.g. moved to NER by a hard budget limit)', () => {
-    expect(paidEngineRefusal('llm', 'bert-ner')).toEqual({
-      code: 'ENGINE_NOT_REQUESTED',
-      message: expect.stringContaining('asked for the bert-ner engine') as unknown as string,
-    });
-    expect(paidEngineRefusal('llm', 'none')?.code).toBe('ENGINE_NOT_REQUESTED');
+  it('in one pool, lets a free engine stand in for another engine', () => {
+    expect(routeNote('bert-ner', 'llm', 'run')).toEqual({ kind: 'run' });
+    expect(routeNote('none', 'bert-ner', 'run')).toEqual({ kind: 'run' });
+  });
+
+  it('never spends on a note that did not ask for the paid engine (e.g. moved to NER by a hard budget limit)', () => {
+    const route = routeNote('llm', 'bert-ner', 'run');
+    expect(route.kind).toBe('refuse');
+    if (route.kind === 'refuse') {
+      expect(route.failure.code).toBe('ENGINE_NOT_REQUESTED');
+      expect(route.failure.message).toContain('asked for the bert-ner engine');
+    }
+  });
+
+  it('with one consumer group per engine, leaves other engines’ notes to their pool', () => {
+    expect(routeNote('llm', 'bert-ner', 'skip')).toEqual({ kind: 'skip', reason: 'note for the bert-ner engine' });
+    expect(routeNote('bert-ner', 'llm', 'skip').kind).toBe('skip');
   });
 });

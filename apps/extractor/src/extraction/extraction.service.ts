@@ -3,21 +3,32 @@ import { randomUUID } from 'node:crypto';
 import { MessageProducer, Metrics, Outcome, type MessageOutcome } from '#platform';
 import { EXTRACTIONS_RAW_TOPIC, type NoteSubmitted, type RawExtraction } from '#schemas';
 import { EXTRACTION_ENGINE, type EngineOutcome, type ExtractionEngine } from '../engines/extraction-engine.port.js';
+import { EXTRACTOR_CONFIG, type ExtractorConfig } from '../config/extractor.config.js';
 import { CostEventPublisher } from './cost-event.publisher.js';
 
 /** Engines that cost money per call; the free ones (bert-ner, none) may stand in for each other. */
 const PAID_ENGINES: ReadonlySet<string> = new Set(['llm']);
 
+export type OtherEngineNotes = 'run' | 'skip';
+export type NoteRoute =
+  { kind: 'run' } | { kind: 'skip'; reason: string } | { kind: 'refuse'; failure: { code: string; message: string } };
+
 /**
- * A worker never spends on a note that did not ask for its paid engine: a note moved to the NER engine by its tenant's
- * hard budget limit, or sent with another engine, is refused by an LLM worker (the note goes to review with this
- * reason) instead of being billed. A free engine runs whatever reaches it, and the extraction names the engine that ran.
+ * What a worker does with a note that asked for another engine than the one it runs. `skip`: leave it to the pool of
+ * that engine (a deployment with one consumer group per engine). `run` (one pool): a free engine runs it and the
+ * extraction names the engine that ran; a paid engine never spends on a note that did not ask for it (a note moved to
+ * NER by its tenant's hard budget limit), so it refuses it and the note goes to review with the reason.
  */
-export function paidEngineRefusal(hosted: string, requested: string): { code: string; message: string } | null {
-  if (!PAID_ENGINES.has(hosted) || requested === hosted) return null;
+export function routeNote(hosted: string, requested: string, otherEngineNotes: OtherEngineNotes): NoteRoute {
+  if (requested === hosted) return { kind: 'run' };
+  if (otherEngineNotes === 'skip') return { kind: 'skip', reason: `note for the ${requested} engine` };
+  if (!PAID_ENGINES.has(hosted)) return { kind: 'run' };
   return {
-    code: 'ENGINE_NOT_REQUESTED',
-    message: `the note asked for the ${requested} engine; this worker runs ${hosted} and does not spend on notes that did not ask for it`,
+    kind: 'refuse',
+    failure: {
+      code: 'ENGINE_NOT_REQUESTED',
+      message: `the note asked for the ${requested} engine; this worker runs ${hosted} and does not spend on notes that did not ask for it`,
+    },
   };
 }
 
@@ -28,6 +39,7 @@ export class ExtractionService {
     private readonly producer: MessageProducer,
     private readonly costs: CostEventPublisher,
     private readonly metrics: Metrics,
+    @Inject(EXTRACTOR_CONFIG) private readonly config: Pick<ExtractorConfig, 'EXTRACTOR_OTHER_ENGINE_NOTES'>,
   ) {}
 
   /**
@@ -37,20 +49,22 @@ export class ExtractionService {
    */
   async extract(note: NoteSubmitted): Promise<MessageOutcome> {
     const descriptor = this.engine.descriptor;
+    const route = routeNote(descriptor.name, note.requestedEngine, this.config.EXTRACTOR_OTHER_ENGINE_NOTES);
+    if (route.kind === 'skip') return Outcome.skipped(route.reason);
     // Submission to pick-up: the outbox relay's wait plus Kafka (the relay reports its own part).
     this.metrics.observeStage('queue_to_extractor', (Date.now() - Date.parse(note.submittedAt)) / 1000);
     const started = process.hrtime.bigint();
-    const refusal = paidEngineRefusal(descriptor.name, note.requestedEngine);
-    const result: EngineOutcome = refusal
-      ? { extraction: null, failure: refusal, modelSeconds: 0 }
-      : await this.engine.extract({
-          noteId: note.noteId,
-          tenantId: note.tenantId,
-          text: note.text,
-          ...(note.promptVariant ? { promptVariant: note.promptVariant } : {}),
-          requestId: note.messageId,
-          reportUsage: (usage) => this.costs.publishCall(note, descriptor, usage),
-        });
+    const result: EngineOutcome =
+      route.kind === 'refuse'
+        ? { extraction: null, failure: route.failure, modelSeconds: 0 }
+        : await this.engine.extract({
+            noteId: note.noteId,
+            tenantId: note.tenantId,
+            text: note.text,
+            ...(note.promptVariant ? { promptVariant: note.promptVariant } : {}),
+            requestId: note.messageId,
+            reportUsage: (usage) => this.costs.publishCall(note, descriptor, usage),
+          });
     const engineSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics.observeStage('engine_model', result.modelSeconds);
     // Tokenisation, batching wait and decoding: the engine's wall time outside the model run.
