@@ -4,12 +4,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startService, type RunningService } from '../../libs/platform/src/index.js';
-import { emptyExtraction } from '../../libs/schemas/src/index.js';
 import type { GatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
 import { gatewayService } from '../../apps/gateway/src/gateway.service-definition.js';
 import { doseMistake, seedReviewItem } from '../support/review-fixture.js';
 import { REPO_ROOT } from '../support/test-database.js';
-import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
+import { createTestTenant, insertAcceptedNote, type TestTenant } from '../support/tenant-fixture.js';
 
 /**
  * The gateway's complete authorisation matrix (issue 10): every operation of docs/openapi.json × every kind of
@@ -301,21 +300,8 @@ describe('authorisation matrix over every documented operation', () => {
       body: target.body === undefined ? undefined : JSON.stringify(target.body),
     });
 
-  async function noteWithExtraction(tenant: TestTenant, text: string): Promise<string> {
-    const id = randomUUID();
-    await db.query(
-      `INSERT INTO notes (id, tenant_id, external_id, text, requested_engine, status)
-       VALUES ($1, $2, $3, $4, 'none', 'accepted')`,
-      [id, tenant.id, `matrix-${id}`, text],
-    );
-    const engine = { name: 'none', model: 'none', version: '1' };
-    await db.query(
-      `INSERT INTO extractions (id, tenant_id, note_id, engine_name, engine_model, engine_version, status, payload)
-       VALUES ($1, $2, $3, 'none', 'none', '1', 'accepted', $4)`,
-      [randomUUID(), tenant.id, id, JSON.stringify(emptyExtraction(id, engine))],
-    );
-    return id;
-  }
+  const noteWithExtraction = (tenant: TestTenant, text: string): Promise<string> =>
+    insertAcceptedNote(db, tenant.id, text, 'matrix');
 
   /** Spend, a budget, an alert and a webhook for a tenant, so finance answers have something to leak. */
   async function financeData(tenant: TestTenant, model: string, webhook: string): Promise<void> {

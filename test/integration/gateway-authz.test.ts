@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { startService, type RunningService } from '../../libs/platform/src/index.js';
-import { emptyExtraction } from '../../libs/schemas/src/index.js';
 import type { GatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
 import { gatewayService } from '../../apps/gateway/src/gateway.service-definition.js';
 import type { Role } from '../../apps/gateway/src/auth/principal.js';
-import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
+import { createTestTenant, insertAcceptedNote, type TestTenant } from '../support/tenant-fixture.js';
 
 /**
  * Acceptance 2: every endpoint × every role × own / other tenant, through the real gateway on real PostgreSQL and
@@ -20,20 +19,8 @@ describe('gateway authorisation matrix', () => {
   let other: TestTenant;
   const fixtures: Record<'own' | 'other', { noteId: string }> = { own: { noteId: '' }, other: { noteId: '' } };
 
-  async function noteWithExtraction(tenant: TestTenant): Promise<string> {
-    const id = randomUUID();
-    await db.query(
-      `INSERT INTO notes (id, tenant_id, external_id, text, requested_engine, status) VALUES ($1, $2, $3, 'Note.', 'none', 'accepted')`,
-      [id, tenant.id, `authz-${id}`],
-    );
-    const engine = { name: 'none', model: 'none', version: '1' };
-    await db.query(
-      `INSERT INTO extractions (id, tenant_id, note_id, engine_name, engine_model, engine_version, status, payload)
-       VALUES ($1, $2, $3, 'none', 'none', '1', 'accepted', $4)`,
-      [randomUUID(), tenant.id, id, JSON.stringify(emptyExtraction(id, engine))],
-    );
-    return id;
-  }
+  const noteWithExtraction = (tenant: TestTenant): Promise<string> =>
+    insertAcceptedNote(db, tenant.id, 'Note.', 'authz');
 
   beforeAll(async () => {
     await db.connect();

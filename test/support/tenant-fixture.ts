@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { emptyExtraction } from '../../libs/schemas/src/index.js';
 import { generateApiKey, hashSecret } from '../../apps/gateway/src/auth/api-key.hasher.js';
 import type { Role } from '../../apps/gateway/src/auth/principal.js';
 
@@ -30,4 +31,26 @@ export async function createTestTenant(databaseUrl: string, label = 'test'): Pro
   } finally {
     await client.end();
   }
+}
+
+/** An accepted note of the tenant with an accepted, empty extraction (engine `none`); returns the note id. */
+export async function insertAcceptedNote(
+  db: pg.Client,
+  tenantId: string,
+  text: string,
+  externalIdPrefix: string,
+): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO notes (id, tenant_id, external_id, text, requested_engine, status)
+     VALUES ($1, $2, $3, $4, 'none', 'accepted')`,
+    [id, tenantId, `${externalIdPrefix}-${id}`, text],
+  );
+  const engine = { name: 'none', model: 'none', version: '1' };
+  await db.query(
+    `INSERT INTO extractions (id, tenant_id, note_id, engine_name, engine_model, engine_version, status, payload)
+     VALUES ($1, $2, $3, 'none', 'none', '1', 'accepted', $4)`,
+    [randomUUID(), tenantId, id, JSON.stringify(emptyExtraction(id, engine))],
+  );
+  return id;
 }

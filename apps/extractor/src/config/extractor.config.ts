@@ -7,6 +7,7 @@ import {
   requireLlmEndpoint,
   topicPartitionsSchema,
 } from '#platform';
+import { MODEL_PRECISIONS } from '../engines/bert-ner/bert-ner.options.js';
 import { llmEngineConfigShape } from '../engines/llm/llm-engine.config.js';
 
 /**
@@ -39,7 +40,7 @@ export const extractorConfigSchema = z
     /** `cuda` needs onnxruntime-node installed with its CUDA binaries (see README); falls back to CPU with a log line. */
     NER_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
     /** `auto` runs model_quantized.onnx (int8) on CPU when the model dir has one, else model.onnx; or force one. */
-    NER_MODEL_PRECISION: z.enum(['auto', 'fp32', 'int8']).default('auto'),
+    NER_MODEL_PRECISION: z.enum(MODEL_PRECISIONS).default('auto'),
     /** Tokens per window and overlap between windows for notes longer than the model's window. */
     NER_WINDOW_TOKENS: z.coerce.number().int().positive().optional(),
     NER_STRIDE_TOKENS: z.coerce.number().int().positive().optional(),

@@ -122,6 +122,10 @@ export function repairAbbreviationSpans(text: string, entities: readonly EntityS
 /** Words of a sig span: MTSamples-style lists run items together with commas (",5.  Lotemax"), so commas split too. */
 const WORD_RE = /[^\s,]+/g;
 
+/** The normaliser that reads a sig span of this kind. */
+const readerFor = (target: EntitySpan['target']) =>
+  target === 'medication.frequency' ? normaliseFrequency : normaliseRoute;
+
 /**
  * A frequency or route span the normalisers cannot read, because the model ran it into the next word or sentence
  * ("b.i.d.  I"), shrinks to its longest run of whole words that they can read; unreadable spans stay as they are.
@@ -129,7 +133,7 @@ const WORD_RE = /[^\s,]+/g;
 export function shrinkToReadable(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
   return entities.map((e) => {
     if (!SIG_TARGETS.has(e.target)) return e;
-    const read = e.target === 'medication.frequency' ? normaliseFrequency : normaliseRoute;
+    const read = readerFor(e.target);
     const s = text.slice(e.start, e.end);
     if (read(s) !== null) return e;
     const words = [...s.matchAll(WORD_RE)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
@@ -157,7 +161,7 @@ export function growToReadable(text: string, entities: readonly EntitySpan[]): E
   return entities
     .map((e): EntitySpan | null => {
       if (!SIG_TARGETS.has(e.target)) return e;
-      const read = e.target === 'medication.frequency' ? normaliseFrequency : normaliseRoute;
+      const read = readerFor(e.target);
       if (read(text.slice(e.start, e.end)) !== null) return e;
       // A bare number is a list number or a dose the model mistyped; there is no sig to grow it into.
       if (!/[a-z]/i.test(text.slice(e.start, e.end))) return null;
