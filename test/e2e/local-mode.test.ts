@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../support/service-process.js';
 import { REPO_ROOT } from '../support/test-database.js';
+import { embeddedBinariesDir } from '../../tools/local/embedded-database.js';
 
 /**
  * `npm start`'s one-process local mode, as a new user runs it: embedded PostgreSQL, the in-process bus, demo tenant.
@@ -93,6 +94,7 @@ describe('one-command local mode (npm start)', () => {
     expect(first.output()).toContain('embedded PostgreSQL');
     expect(first.output()).toContain('in-process bus');
     expect(first.output()).toMatch(/5 demo note\(s\) submitted/);
+    for (const page of ['/review', '/finance', '/docs']) expect(first.output()).toContain(`${first.apiUrl}${page}`);
     const note = await submitAndAwaitValidation(first, 'local-1', 'Started amoxicillin 500 mg PO three times daily.');
     expect(['validated', 'needs_review']).toContain(note.status);
     expect(note.extraction!.data.noteId).toBeDefined();
@@ -106,6 +108,57 @@ describe('one-command local mode (npm start)', () => {
     expect(again.extraction!.data.noteId).toBe(note.extraction!.data.noteId);
     second.signal('SIGINT');
     expect(await second.exited).toBe(0);
+  });
+
+  it('starts from a fresh copy of the PostgreSQL binaries package whose files lack execute bits', async () => {
+    // The package as some installs unpack it: same files, no execute bits. The original folder is set aside and put
+    // back afterwards, so the rest of the suite runs on the install as it was.
+    const packageDir = path.dirname(path.dirname(embeddedBinariesDir()));
+    const aside = `${packageDir}.aside-${process.pid}`;
+    await rename(packageDir, aside);
+    try {
+      await cp(aside, packageDir, { recursive: true, verbatimSymlinks: true });
+      const binDir = embeddedBinariesDir();
+      for (const name of await readdir(binDir)) await chmod(path.join(binDir, name), 0o644);
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'clinex-local-'));
+      dirs.push(dataDir);
+      await chmod(dataDir, 0o755);
+      const run = await startLocal({ LOCAL_DATA_DIR: dataDir, LOCAL_POSTGRES_PORT: String(await freePort()) });
+      const note = await submitAndAwaitValidation(run, 'local-fresh-bits', 'Metformin 500 mg PO twice daily.');
+      expect(['validated', 'needs_review']).toContain(note.status);
+      run.signal('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect((await stat(path.join(binDir, 'initdb'))).mode & 0o111).toBe(0o111);
+    } finally {
+      await rm(packageDir, { recursive: true, force: true });
+      await rename(aside, packageDir);
+    }
+  });
+
+  it('names the taken port and the variable that changes it when the database port is in use', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)),
+    );
+    try {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'clinex-local-'));
+      dirs.push(dataDir);
+      const { PATH, HOME } = process.env;
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/tools/local/start-local.js')], {
+        cwd: REPO_ROOT,
+        env: { PATH, HOME, LOCAL_DATA_DIR: dataDir, LOCAL_POSTGRES_PORT: String(port) },
+      });
+      let output = '';
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${port}`);
+      expect(output).toContain('LOCAL_POSTGRES_PORT');
+      expect(output).not.toContain('undefined');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 
   it('switches to the real PostgreSQL and Kafka when DATABASE_URL and KAFKA_BROKERS are set', async () => {

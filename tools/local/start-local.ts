@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { applyMigrations } from '#database';
 import { InProcessBus, startService, type RunningService } from '#platform';
@@ -39,9 +40,15 @@ async function main(): Promise<void> {
   const started: RunningService<{ MESSAGE_TRANSPORT: 'kafka' | 'in-process' }>[] = [];
   let database: EmbeddedDatabase | null = null;
 
+  // Every port is checked before anything starts, so a taken one fails fast with its name.
+  const ports = {
+    gateway: await freePortOrExplain('PORT', 3000),
+    extractor: await freePortOrExplain('EXTRACTOR_PORT', 3001),
+    validator: await freePortOrExplain('VALIDATOR_PORT', 3002),
+    database: process.env.DATABASE_URL ? null : await freePortOrExplain('LOCAL_POSTGRES_PORT', 54329),
+  };
   const databaseUrl =
-    process.env.DATABASE_URL ??
-    (database = await startEmbeddedDatabase(dataDir, Number(process.env.LOCAL_POSTGRES_PORT ?? 54329))).url;
+    process.env.DATABASE_URL ?? (database = await startEmbeddedDatabase(dataDir, ports.database!)).url;
   const inProcess = !process.env.KAFKA_BROKERS;
   const bus = inProcess ? new InProcessBus() : undefined;
 
@@ -79,20 +86,16 @@ async function main(): Promise<void> {
 
   // One process, three services: each keeps its own client and consumer group ids (a shared KAFKA_GROUP_ID would
   // put the extractor and validator in one group with different subscriptions).
-  const service = (name: string, port: string) => ({
+  const service = (name: string, port: number) => ({
     ...common,
-    PORT: port,
+    PORT: String(port),
     KAFKA_CLIENT_ID: `clinex-${name}`,
     KAFKA_GROUP_ID: `clinex-${name}`,
   });
-  const gateway = await startService(gatewayService, { env: service('gateway', process.env.PORT ?? '3000'), bus });
+  const gateway = await startService(gatewayService, { env: service('gateway', ports.gateway), bus });
   started.push(gateway);
-  started.push(
-    await startService(extractorService, { env: service('extractor', process.env.EXTRACTOR_PORT ?? '3001'), bus }),
-  );
-  started.push(
-    await startService(validatorService, { env: service('validator', process.env.VALIDATOR_PORT ?? '3002'), bus }),
-  );
+  started.push(await startService(extractorService, { env: service('extractor', ports.extractor), bus }));
+  started.push(await startService(validatorService, { env: service('validator', ports.validator), bus }));
 
   const demo = await ensureDemoTenant(gateway.app, path.join(dataDir, 'demo-keys.json'));
   const notes = JSON.parse(readFileSync(path.join(root, 'tools/local/demo-notes.json'), 'utf8')) as DemoNote[];
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
   say(`  API          ${gateway.url}/v1/notes`);
   say(`  API docs     ${gateway.url}/docs`);
   say(`  review page  ${gateway.url}/review   (sign in with the reviewer key)`);
+  say(`  finance page ${gateway.url}/finance   (sign in with the finance key)`);
   say(`  costs API    ${gateway.url}/v1/finance/daily-spend   (finance key)`);
   say(`  health       ${gateway.url}/health/ready`);
   say('');
@@ -132,6 +136,33 @@ async function main(): Promise<void> {
   say('');
   say('Press Ctrl-C to stop.');
 }
+
+/**
+ * A port the launcher is about to bind, checked first so that a taken port gives a message naming the port and the
+ * variable that moves it (the embedded server's own failure reads "failed to start: undefined"). 0 means any port.
+ */
+async function freePortOrExplain(variable: string, fallback: number): Promise<number> {
+  const raw = process.env[variable];
+  const port = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new LaunchError(`${variable}=${raw} is not a port number`);
+  if (port === 0) return port;
+  const taken = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+  if (taken) {
+    throw new LaunchError(
+      `port ${port} is already in use (${variable}${raw === undefined ? ', default' : ''}); ` +
+        `stop what holds it or start with ${variable}=<another port>`,
+    );
+  }
+  return port;
+}
+
+/** A start-up problem the user can fix, printed as one line without a stack. */
+class LaunchError extends Error {}
 
 /**
  * The in-process bus keeps nothing across restarts, so notes that were accepted but not yet validated when the last
@@ -153,7 +184,7 @@ async function requeueUnfinishedNotes(databaseUrl: string): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `clinex local: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    `clinex local: failed to start: ${error instanceof LaunchError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   process.exit(1);
 });

@@ -90,6 +90,11 @@ export const gatewayConfigSchema = z
     DOCS_ENABLED: env.bool(true),
     OUTBOX_POLL_INTERVAL_MS: env.positiveInt(500),
     OUTBOX_BATCH_SIZE: env.positiveInt(200),
+    /**
+     * How long a relay instance's claim on a batch of outbox rows lasts, in ms. It must outlast one send (the producer
+     * gives up after about 30 s); after it a crashed relay's rows are taken over by another instance.
+     */
+    OUTBOX_LEASE_MS: env.positiveInt(60_000),
     /** How long a verified API key stays cached, so each request does not pay for a password hash. */
     AUTH_CACHE_TTL_MS: env.positiveInt(60_000),
     // Brute-force guard (issue 10), per client address and per gateway instance: see auth/auth-failure.limiter.ts.

@@ -8,8 +8,8 @@ import { OutboxRepository, type PendingOutboxEvent } from './outbox.repository.j
 /**
  * Publishes committed outbox rows to Kafka in id order and marks them published. When Kafka is down the rows stay
  * and notes keep being accepted; the relay backs off and catches up when the broker returns. With several gateway
- * instances an advisory lock lets one publish at a time, so order holds and nothing is sent twice by design
- * (a crash between send and mark can still resend: consumers are idempotent).
+ * instances a leased claim (OutboxRepository.publishPending) lets one send at a time, so order holds; only a relay
+ * that crashes between send and mark makes another resend its batch (consumers are idempotent).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -78,8 +78,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const published = await this.outbox.publishPending(this.config.OUTBOX_BATCH_SIZE, (events) =>
-          this.publish(events),
+        const published = await this.outbox.publishPending(
+          this.config.OUTBOX_BATCH_SIZE,
+          this.config.OUTBOX_LEASE_MS,
+          (events) => this.publish(events),
         );
         if (published === null || published < this.config.OUTBOX_BATCH_SIZE || this.stopped) break;
       }

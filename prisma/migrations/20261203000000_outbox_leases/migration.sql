@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "outbox_events" ADD COLUMN     "claimed_by" TEXT,
+ADD COLUMN     "claimed_until" TIMESTAMPTZ(3);
