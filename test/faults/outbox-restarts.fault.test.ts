@@ -42,7 +42,7 @@ describe(`outbox relay over ${RESTARTS} broker kills and restarts`, () => {
         DATABASE_URL: database.url,
         KAFKA_BROKERS: broker.brokers,
         PORT: '0',
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: process.env.OUTBOX_FAULT_LOG_LEVEL ?? 'error',
         OUTBOX_POLL_INTERVAL_MS: '100',
         OUTBOX_BATCH_SIZE: '5',
         DOCS_ENABLED: 'false',

@@ -1,3 +1,4 @@
+import { clientErrorHandler } from './http/client-error.handler.js';
 import { applyMigrations } from '#database';
 import { topicSpecs, type ServiceDefinition } from '#platform';
 import { loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
@@ -25,6 +26,6 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
       );
   },
   module: (config, logger, messaging) => GatewayModule.forRoot(config, logger, messaging),
-  // The client address the brute-force guard counts by (auth/auth-failure.limiter.ts).
-  http: (config) => ({ trustProxy: config.TRUST_PROXY }),
+  // The client address the brute-force guard counts by (auth/auth-failure.limiter.ts); parser-level errors as problems.
+  http: (config) => ({ trustProxy: config.TRUST_PROXY, clientErrorHandler }),
 };

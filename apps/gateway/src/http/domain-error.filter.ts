@@ -31,6 +31,7 @@ const requestStatus: Record<RequestErrorCode, number> = {
   [RequestErrorCode.UNKNOWN_FIELD]: 400,
   [RequestErrorCode.MALFORMED_JSON]: 400,
   [RequestErrorCode.INVALID_UTF8]: 400,
+  [RequestErrorCode.INVALID_CHARACTER]: 400,
   [RequestErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [RequestErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [RequestErrorCode.BATCH_TOO_LARGE]: 413,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { checkBody, type CharacterViolation } from './character.policy.js';
 import { RequestError, RequestErrorCode } from './request-validation.js';
 
 export interface JsonBodyLimits {
@@ -50,19 +51,11 @@ export function installJsonBodyParser(fastify: FastifyInstance, limits: JsonBody
             new RequestError(RequestErrorCode.MALFORMED_JSON, `the request body is not valid JSON: ${error.message}`),
           );
         } else {
-          // Valid UTF-8 bytes can still spell an unpaired surrogate as a JSON escape ("\ud800"): no UTF-8 text
-          // (nor PostgreSQL) can hold it, so it is refused here with the field it is in.
-          const field = illFormedStringAt(parsed, '');
-          if (field === null) done(null, parsed);
-          else {
-            done(
-              new RequestError(
-                RequestErrorCode.INVALID_UTF8,
-                'the request body holds a string that is not valid Unicode',
-                [{ field: field || '/', detail: 'contains an unpaired surrogate escape' }],
-              ),
-            );
-          }
+          // Valid UTF-8 can still carry characters no field may hold (NUL, or an unpaired surrogate spelt as a
+          // JSON escape): the character policy names the first one with its field and offset.
+          const violation = checkBody(parsed);
+          if (violation === null) done(null, parsed);
+          else done(invalidCharacter(violation));
         }
       });
     } catch (error) {
@@ -71,27 +64,10 @@ export function installJsonBodyParser(fastify: FastifyInstance, limits: JsonBody
   });
 }
 
-const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** JSON pointer of the first string (value or key) with an unpaired surrogate, or null when there is none. */
-function illFormedStringAt(value: unknown, pointer: string): string | null {
-  if (typeof value === 'string') return UNPAIRED_SURROGATE.test(value) ? pointer : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = illFormedStringAt(value[i], `${pointer}/${i}`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (UNPAIRED_SURROGATE.test(key)) return at;
-      const found = illFormedStringAt(child, at);
-      if (found !== null) return found;
-    }
-  }
-  return null;
+export function invalidCharacter(violation: CharacterViolation): RequestError {
+  return new RequestError(RequestErrorCode.INVALID_CHARACTER, `${violation.field}: ${violation.detail}`, [
+    { field: violation.field, detail: violation.detail },
+  ]);
 }
 
 function limitFor(request: FastifyRequest, limits: JsonBodyLimits): number {

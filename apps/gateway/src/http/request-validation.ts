@@ -14,6 +14,8 @@ export enum RequestErrorCode {
   UNKNOWN_FIELD = 'UNKNOWN_FIELD',
   MALFORMED_JSON = 'MALFORMED_JSON',
   INVALID_UTF8 = 'INVALID_UTF8',
+  /** A string holds a character its field may not (http/character.policy.ts): the problem names field and offset. */
+  INVALID_CHARACTER = 'INVALID_CHARACTER',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',

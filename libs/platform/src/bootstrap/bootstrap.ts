@@ -21,8 +21,14 @@ export interface ServiceDefinition<
   module: (config: C, logger: Logger, messaging: Messaging) => DynamicModule;
   /** Set for services that consume messages. */
   consumer?: (config: C) => ConsumerSettings;
-  /** HTTP server options from config: which proxies to trust for the client address (`request.ip`). */
-  http?: (config: C) => { trustProxy?: boolean | string[] };
+  /**
+   * HTTP server options from config: which proxies to trust for the client address (`request.ip`), and how requests
+   * the HTTP parser refuses are answered.
+   */
+  http?: (config: C) => {
+    trustProxy?: boolean | string[];
+    clientErrorHandler?: (error: Error & { code?: string }, socket: import('node:net').Socket) => void;
+  };
 }
 
 export interface StartOptions {

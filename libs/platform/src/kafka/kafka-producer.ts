@@ -7,32 +7,55 @@ import { MessageProducer, type OutgoingMessage } from '../messaging/message-prod
  * keyed (by note id) so everything about one note stays on one partition, in order.
  */
 export class KafkaProducer extends MessageProducer {
-  private readonly producer: Producer;
+  private readonly kafka: Kafka;
+  private producer: Producer;
   private connected: Promise<void> | null = null;
 
   constructor(brokers: string[], clientId: string) {
     super();
-    const kafka = new Kafka({
+    this.kafka = new Kafka({
       brokers,
       clientId,
       logLevel: logLevel.ERROR,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.producer.on('producer.disconnect', () => {
-      this.connected = null;
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    producer.on('producer.disconnect', () => {
+      if (producer === this.producer) this.connected = null;
     });
+    return producer;
   }
 
   async send(topic: TopicName, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
-    });
+    try {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
+      });
+    } catch (error) {
+      await this.replaceProducer();
+      throw error;
+    }
+  }
+
+  /**
+   * After a failed send kafkajs's idempotent producer can keep sequence numbers the broker never stored (a broker
+   * killed mid-send); every later send then fails with OUT_OF_ORDER_SEQUENCE_NUMBER, for ever. A new producer gets a
+   * new producer id from the broker and starts its sequences afresh, so the caller's retry can succeed.
+   */
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    this.connected = null;
+    await old.disconnect().catch(() => undefined);
   }
 
   async connect(): Promise<void> {
