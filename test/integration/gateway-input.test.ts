@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import pg from 'pg';
 import { startService, type RunningService } from '../../libs/platform/src/index.js';
 import type { GatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
@@ -173,6 +174,49 @@ describe('gateway input rules, idempotency, batches and rate limit', () => {
       status: 401,
       code: 'MISSING_CREDENTIALS',
     },
+    // Issue 20: characters no field may hold, refused with the field and the offset (http/character.policy.ts).
+    {
+      name: 'NUL in the note text',
+      send: () => post('/v1/notes', json(note(undefined, 'a\u0000b'))),
+      status: 400,
+      code: 'INVALID_CHARACTER',
+      field: '/text',
+    },
+    {
+      name: 'NUL in a batch note',
+      send: () => post('/v1/notes/batch', json({ notes: [note(), note(undefined, 'x\u0000')] })),
+      status: 400,
+      code: 'INVALID_CHARACTER',
+      field: '/notes/1/text',
+    },
+    {
+      name: 'NUL in patientRef',
+      send: () => post('/v1/notes', json({ ...note(), patientRef: 'p\u0000' })),
+      status: 400,
+      code: 'INVALID_CHARACTER',
+      field: '/patientRef',
+    },
+    {
+      name: 'unpaired surrogate in the text',
+      send: () => post('/v1/notes', '{"externalId":"s1","text":"ab\\ud800"}'),
+      status: 400,
+      code: 'INVALID_CHARACTER',
+      field: '/text',
+    },
+    {
+      name: 'control character in externalId',
+      send: () => post('/v1/notes', json(note('id\u0007x'))),
+      status: 400,
+      code: 'INVALID_CHARACTER',
+      field: '/externalId',
+    },
+    {
+      name: 'bidi override in encounterRef',
+      send: () => post('/v1/notes', json({ ...note(), encounterRef: 'enc\u202Eevil' })),
+      status: 400,
+      code: 'INVALID_CHARACTER',
+      field: '/encounterRef',
+    },
     {
       name: 'invalid Idempotency-Key',
       send: () => post('/v1/notes', json(note()), { 'idempotency-key': 'has spaces in it' }),
@@ -181,6 +225,57 @@ describe('gateway input rules, idempotency, batches and rate limit', () => {
       field: 'Idempotency-Key',
     },
   ];
+
+  it('names the offset of a refused character', async () => {
+    const response = await post('/v1/notes', json(note(undefined, 'abc\u0000')));
+    const problem = (await response.json()) as { errors: { field: string; detail: string }[] };
+    expect(problem.errors[0]).toEqual({ field: '/text', detail: expect.stringContaining('offset 3') });
+  });
+
+  it('stores control characters of a note text losslessly (form feed, escape, BOM, bidi mark, C1)', async () => {
+    const text = '\uFEFFPage 1\fMetformin 500 mg\u001b[0m PO BID.\u200F\u0085 end';
+    const response = await post('/v1/notes', json(note(undefined, text)));
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const stored = await db.query<{ text: string }>('SELECT text FROM notes WHERE id = $1', [id]);
+    expect(stored.rows[0]!.text).toBe(text);
+  });
+
+  it('answers a header the HTTP parser refuses (control character in Idempotency-Key) as a problem', async () => {
+    const { port } = new URL(gateway.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          'POST /v1/notes HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n' +
+            `authorization: Bearer ${tenant.keys.submitter}\r\nIdempotency-Key: ab\u0001cd\r\n` +
+            'content-length: 2\r\n\r\n{}',
+        );
+      });
+      let data = '';
+      socket.on('data', (d: Buffer) => (data += d.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toMatch(/content-type: application\/problem\+json/i);
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as { code: string; status: number };
+    expect(body).toMatchObject({ code: 'MALFORMED_HEADER', status: 400 });
+  });
+
+  it('answers a method a route does not have, and an unknown route, as problems with codes', async () => {
+    for (const [method, path] of [
+      ['PATCH', '/v1/notes'],
+      ['GET', '/v1/nothing-here'],
+    ] as const) {
+      const response = await fetch(`${gateway.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${tenant.keys.submitter}` },
+      });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await response.json()) as { code: string }).code).toBe('ROUTE_NOT_FOUND');
+    }
+  });
 
   it.each(badInputs)('$name → $status $code, as problem details, and nothing written', async (input) => {
     const before = await written();

@@ -66,7 +66,10 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GATEWAY_LOGGER, useValue: logger },
-        { provide: MessageProducer, useFactory: () => messaging.producer(config.KAFKA_CLIENT_ID) },
+        {
+          provide: MessageProducer,
+          useFactory: () => messaging.producer(config.KAFKA_CLIENT_ID, { transactional: true }),
+        },
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useFactory: () => new DomainErrorFilter(logger) },
         ApiKeyRepository,

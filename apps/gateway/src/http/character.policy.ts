@@ -18,9 +18,7 @@ const TOP_LEVEL_IDENTIFIER_KEYS = new Set(['name']);
 
 export type StringKind = 'text' | 'identifier';
 
-// eslint-disable-next-line no-control-regex -- finding control characters is the point.
 const NEVER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// eslint-disable-next-line no-control-regex -- as above.
 const NOT_IN_IDENTIFIERS = /[\u0000-\u001F\u007F-\u009F\uFEFF\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/;
 
 export interface CharacterViolation {
@@ -35,7 +33,8 @@ function describe(value: string, index: number): string {
   const unit = value.charCodeAt(index);
   const hex = unit.toString(16).toUpperCase().padStart(4, '0');
   if (unit === 0) return `U+0000 (NUL) at offset ${index}: NUL cannot be stored; remove it at the source`;
-  if (unit >= 0xd800 && unit <= 0xdfff) return `an unpaired surrogate (U+${hex}) at offset ${index} is not valid Unicode`;
+  if (unit >= 0xd800 && unit <= 0xdfff)
+    return `an unpaired surrogate (U+${hex}) at offset ${index} is not valid Unicode`;
   return `U+${hex} at offset ${index}: control and formatting characters are not allowed in this field`;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { TopicName } from '#schemas';
 import { MessageProducer, type OutgoingMessage } from '../messaging/message-producer.js';
@@ -11,8 +12,12 @@ export class KafkaProducer extends MessageProducer {
   private producer: Producer;
   private connected: Promise<void> | null = null;
 
-  constructor(brokers: string[], clientId: string) {
+  /** Set for a transactional producer: unique per instance (no two relay processes share one). */
+  private readonly transactionalId: string | undefined;
+
+  constructor(brokers: string[], clientId: string, options: { transactional?: boolean } = {}) {
     super();
+    this.transactionalId = options.transactional ? `${clientId}-${randomUUID()}` : undefined;
     this.kafka = new Kafka({
       brokers,
       clientId,
@@ -23,7 +28,12 @@ export class KafkaProducer extends MessageProducer {
   }
 
   private createProducer(): Producer {
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionalId: this.transactionalId,
+    });
     producer.on('producer.disconnect', () => {
       if (producer === this.producer) this.connected = null;
     });
@@ -33,14 +43,30 @@ export class KafkaProducer extends MessageProducer {
   async send(topic: TopicName, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
+    const record = {
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
+    };
+    if (!this.transactionalId) {
+      try {
+        await this.producer.send(record);
+      } catch (error) {
+        await this.replaceProducer();
+        throw error;
+      }
+      return;
+    }
+    const transaction = await this.producer.transaction().catch(async (error: unknown) => {
+      await this.replaceProducer();
+      throw error;
+    });
     try {
-      await this.producer.send({
-        topic,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
-      });
+      await transaction.send(record);
+      await transaction.commit();
     } catch (error) {
+      await transaction.abort().catch(() => undefined);
       await this.replaceProducer();
       throw error;
     }

@@ -23,16 +23,24 @@ export interface ConsumerSettings {
 /** Everything a service needs from its transport; Kafka in deployments, an in-memory bus in local mode. */
 export interface Messaging {
   readonly kind: 'kafka' | 'in-process';
-  producer(clientId: string): MessageProducer;
+  /**
+   * `transactional`: each send is one Kafka transaction, so a send that fails part-way is aborted and invisible to
+   * (read-committed) consumers, and its retry cannot duplicate it. The outbox relay uses it.
+   */
+  producer(clientId: string, options?: ProducerOptions): MessageProducer;
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   readinessProbe(clientId: string): ReadinessProbe;
   consumer(settings: ConsumerSettings): MicroserviceOptions;
 }
 
+export interface ProducerOptions {
+  transactional?: boolean;
+}
+
 export function kafkaMessaging(brokers: string[]): Messaging {
   return {
     kind: 'kafka',
-    producer: (clientId) => new KafkaProducer(brokers, clientId),
+    producer: (clientId, options) => new KafkaProducer(brokers, clientId, options),
     ensureTopics: (specs) => ensureTopics(brokers, specs),
     readinessProbe: (clientId) => kafkaReadinessProbe(brokers, `${clientId}-health`),
     consumer: (settings) => ({
