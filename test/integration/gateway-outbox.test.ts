@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { ensureTopics, startService, topicSpecs, type RunningService } from '../../libs/platform/src/index.js';
 import { topicPartitionsSchema } from '../../libs/platform/src/config/config.loader.js';
@@ -9,6 +8,7 @@ import type { GatewayConfig } from '../../apps/gateway/src/config/gateway.config
 import { gatewayService } from '../../apps/gateway/src/gateway.service-definition.js';
 import { startKafkaBroker, type RunningKafkaBroker } from '../../tools/kafka/kafka-broker.js';
 import { waitFor } from '../support/service-process.js';
+import { readNoteIds } from '../support/topic-reader.js';
 import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
 
 function freePort(): Promise<number> {
@@ -128,29 +128,7 @@ describe('transactional outbox survives the broker being down', () => {
     await waitFor(async () => ((await unpublished(accepted)) === 0 ? true : null), 90_000, 'the outbox to drain');
 
     // Downstream: read the whole topic back. Every accepted note is there exactly once, and nothing else is.
-    const kafka = new Kafka({
-      brokers: [broker.brokers],
-      clientId: `outbox-check-${randomUUID()}`,
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets('notes.submitted');
-    await admin.disconnect();
-    const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-    const consumer = kafka.consumer({ groupId: `outbox-check-${randomUUID()}` });
-    const seen: string[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'notes.submitted', fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push((JSON.parse(message.value!.toString()) as { noteId: string }).noteId);
-      },
-    });
-    await waitFor(async () => (seen.length >= total ? true : null), 30_000, 'the topic to be read');
-    await consumer.disconnect();
-
-    expect(total).toBe(accepted.length);
+    const seen = await readNoteIds(broker.brokers, 'notes.submitted', accepted.length);
     expect([...seen].sort()).toEqual([...accepted].sort());
     const statuses = await db.query<{ status: string }>('SELECT DISTINCT status::text FROM notes WHERE id = ANY($1)', [
       accepted,
