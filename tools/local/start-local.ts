@@ -67,10 +67,14 @@ async function main(): Promise<void> {
     DEFAULT_ENGINE: process.env.DEFAULT_ENGINE ?? process.env.EXTRACTOR_ENGINE ?? 'bert-ner',
     NER_MODEL_DIR: process.env.NER_MODEL_DIR ?? path.join(root, 'models/clinex-bert-ner'),
   };
-  let stopping = false;
+  let stoppingSince = 0;
   const stop = async (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    // One Ctrl-C can arrive twice (from the terminal, and forwarded by npm); a second press later forces the exit.
+    if (stoppingSince > 0) {
+      if (Date.now() - stoppingSince > 1000) process.exit(1);
+      return;
+    }
+    stoppingSince = Date.now();
     say(`\n${signal}: stopping Clinex (in-flight work finishes first)…`);
     const timer = setTimeout(() => process.exit(1), 30_000);
     timer.unref();
