@@ -1,4 +1,4 @@
-// `npm start`: builds, then runs the local launcher in this same process. One node process under npm (no `a && b`
+// `npm start` (script `exec node …`): builds, then runs the local launcher in this same process. One node process under npm (no shell between them, no `a && b`
 // shell chain), so Ctrl-C reaches the launcher, which stops everything and exits 0, and npm then exits 0 too (a shell
 // between them dies of the signal and npm reports 130).
 import { spawnSync } from 'node:child_process';
