@@ -1,6 +1,6 @@
-// `npm start` (script `exec node …`): builds, then runs the local launcher in this same process. One node process under npm (no shell between them, no `a && b`
-// shell chain), so Ctrl-C reaches the launcher, which stops everything and exits 0, and npm then exits 0 too (a shell
-// between them dies of the signal and npm reports 130).
+// `npm start` (the script is `exec node tools/local/start.mjs`): builds, then runs the local launcher in this same
+// process. With no shell between npm and node, Ctrl-C reaches the launcher, which stops everything and exits 0, and
+// npm exits 0 too (a shell in between dies of the signal, and npm then reports 130).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
