@@ -242,12 +242,12 @@ function expectedCode(entry: Entry, caller: Caller, scope: Scope, status: number
   return null;
 }
 
-/** Every table; columns the outbox relay changes on its own (after a successful submit) are left out. */
+/** Every table; columns the outbox relay changes on its own (its lease, attempts, last error and publish time) are left out. */
 const SNAPSHOT_TABLES: [string, string[]][] = [
   ['tenants', []],
   ['api_keys', []],
   ['notes', ['status', 'updated_at']],
-  ['outbox_events', ['published_at', 'attempts']],
+  ['outbox_events', ['published_at', 'attempts', 'last_error', 'claimed_by', 'claimed_until']],
   ['extractions', []],
   ['extraction_flags', []],
   ['extraction_medications', []],
