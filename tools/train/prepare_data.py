@@ -1,7 +1,8 @@
 """Builds the training corpus: synthetic notes, silver-labelled MTSamples, PHEE and ADE-Corpus-V2.
 
 Writes .cache/train/data/corpus.jsonl ({src, text, spans: [[start, end, label]]}) and corpus_stats.json.
-The medication gold development notes are excluded from MTSamples by id and by text, so they are never trained on.
+The medication gold development notes and the annotated corpus's notes are excluded from the silver MTSamples (by id,
+and the gold notes also by text), so no evaluation note is trained on.
 """
 import argparse
 import json
@@ -24,8 +25,11 @@ def read_jsonl(p):
 
 
 def excluded_notes():
+    """The medication gold development notes, and every note of the annotated corpus (its held-out and tune splits
+    must never be trained on; its train split enters as gold through gold_corpus.py, not as silver)."""
     gold = read_jsonl(os.path.join(SHARED, 'medication-gold-dev', 'notes.jsonl'))
-    return {g['id'] for g in gold}, {re.sub(r'\s+', ' ', g['text']).strip()[:400] for g in gold}
+    corpus = json.load(open(os.path.join(REPO, 'data', 'corpus', 'manifest.json')))['split']
+    return {g['id'] for g in gold} | set(corpus), {re.sub(r'\s+', ' ', g['text']).strip()[:400] for g in gold}
 
 
 def mtsamples(rng):

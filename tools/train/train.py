@@ -132,7 +132,9 @@ def export(model, cfg, tok_dir, out, train_info):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--tokens', required=True)
+    ap.add_argument('--tokens', required=True, nargs='+',
+                    help='tokenised corpus files; PATH@W repeats its windows W times (a fraction samples them)')
+    ap.add_argument('--dev-tokens', help='score on this file (e.g. the gold tune split) instead of a slice of --tokens')
     ap.add_argument('--tok', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--steps', type=int, default=2600)
@@ -149,6 +151,7 @@ def main():
     ap.add_argument('--ckpt', default='.cache/train/ckpt.pt')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop early (and still export) after this long; 0 = no limit')
     ap.add_argument('--stride', type=int, default=96)
+    ap.add_argument('--eval-every', type=int, default=0, help='score dev every N steps and export the best state')
     ap.add_argument('--init', help='start from this checkpoint (continue training, or export it with --steps 0)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -158,24 +161,36 @@ def main():
     vocab = sum(1 for _ in open(os.path.join(a.tok, 'vocab.txt'), encoding='utf-8'))
     cfg = dict(vocab=vocab, hidden=a.hidden, layers=a.layers, heads=a.heads, inter=a.inter, max_pos=a.max_pos)
     model = BertTagger(vocab, len(LABELS), a.hidden, a.layers, a.heads, a.inter, a.max_pos)
-    info = {'seed': a.seed, 'steps': a.steps, 'lr': a.lr, 'batch_tokens': a.batch_tokens}
+    info = {'seed': a.seed, 'steps': a.steps, 'lr': a.lr, 'batch_tokens': a.batch_tokens,
+            'data': [os.path.basename(t) for t in a.tokens]}
     if a.init:
         state = torch.load(a.init)
         model.load_state_dict(state['model'])
         info['init'] = {'checkpoint': os.path.basename(a.init), 'step': state['step']}
     if a.steps > 0:
-        items = []
-        for line in open(a.tokens, encoding='utf-8'):
-            items.extend(windows(json.loads(line), a.max_pos, a.stride, rng, a.keep_empty))
-        rng.shuffle(items)
-        n_dev = max(50, len(items) // 40)
-        dev, train = items[:n_dev], items[n_dev:]
+        train = []
+        for spec in a.tokens:
+            path, _, w = spec.partition('@')
+            weight = float(w or 1)
+            for line in open(path, encoding='utf-8'):
+                for it in windows(json.loads(line), a.max_pos, a.stride, rng, a.keep_empty):
+                    reps = int(weight) + (1 if rng.random() < weight - int(weight) else 0)
+                    train.extend([it] * reps)
+        rng.shuffle(train)
+        if a.dev_tokens:
+            dev = [it for line in open(a.dev_tokens, encoding='utf-8')
+                   for it in windows(json.loads(line), a.max_pos, a.stride, rng, 1.0)]
+            info['dev'] = os.path.basename(a.dev_tokens)
+        else:
+            n_dev = max(50, len(train) // 40)
+            dev, train = train[:n_dev], train[n_dev:]
         log(f'windows train={len(train)} dev={len(dev)} tokens={sum(len(x[0]) for x in train)} params={sum(p.numel() for p in model.parameters())}')
         opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
         warm = max(1, a.steps // 12)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.02, (a.steps - s) / max(1, a.steps - warm))))
         lossf = torch.nn.CrossEntropyLoss(ignore_index=-100)
         step, epoch, t0, seen = 0, 0, time.time(), 0
+        best = (-1.0, 0, None)
         model.train()
         while step < a.steps:
             epoch += 1
@@ -193,6 +208,11 @@ def main():
                 if step % 50 == 0:
                     el = time.time() - t0
                     log(f'epoch {epoch} step {step}/{a.steps} loss {loss.item():.4f} tok/s {seen / el:.0f} elapsed {el / 60:.1f} min')
+                if a.eval_every and step % a.eval_every == 0:
+                    score = evaluate(model, dev, a.batch_tokens)
+                    log(f'step {step} dev token F1 {score["token_f1"]:.4f}')
+                    if score['token_f1'] > best[0]:
+                        best = (score['token_f1'], step, {k: v.clone() for k, v in model.state_dict().items()})
                 if step % 500 == 0:
                     torch.save({'model': model.state_dict(), 'step': step, 'cfg': cfg}, a.ckpt)
                 if step >= a.steps:
@@ -202,6 +222,11 @@ def main():
                     info['stopped_early_at_step'] = step
                     a.steps = step
                     break
+        final = evaluate(model, dev, a.batch_tokens)
+        if best[2] is not None and best[0] > final['token_f1']:
+            model.load_state_dict(best[2])
+            info['best_step'] = best[1]
+            log(f'keeping step {best[1]} (dev token F1 {best[0]:.4f} > final {final["token_f1"]:.4f})')
         info.update(evaluate(model, dev, a.batch_tokens))
         info['train_minutes'] = round((time.time() - t0) / 60, 1)
         info['epochs'] = round(step / max(1, len(batches(train, a.batch_tokens, random.Random(0)))), 2)

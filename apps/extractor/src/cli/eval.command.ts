@@ -2,9 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readJsonl } from './cli-io.js';
 import { formatScoreTable, scoreMedications, type ScoredMedication } from './medication.scoring.js';
+import { formatContractRows, scoreContract, toScoredNote, type ScoredNote } from './contract.scoring.js';
+import { corpusAnnotations, isCorpusDir, parseSplit } from './annotated-corpus.js';
 
-const USAGE = `usage: clinex eval --gold gold.jsonl --pred extractions.jsonl [--json scores.json]
-Gold lines: {"id", "medications": [{name, dose, dose_value, dose_unit, frequency, route, ...}]} (the gold guideline).
+const USAGE = `usage: clinex eval --gold gold.jsonl|data/corpus [--split held-out|tune|train] --pred extractions.jsonl [--json scores.json]
+Gold lines: {"id", "medications": [{name, dose, dose_value, dose_unit, frequency, route, ...}]} (the gold guideline),
+plus, where annotated, "diagnoses", "symptoms", "labs", "followUps" and "patient" (data/corpus/README.md); a corpus
+folder with --split reads that split's annotations. Every field the gold annotates is scored.
 Pred lines: ClinicalExtraction objects (noteId) as written by \`clinex extract\`, or lines in the gold format.
 Prints a table and the scores as JSON (stdout); --json also writes the JSON to a file.`;
 
@@ -31,26 +35,36 @@ export function toScored(m: unknown): ScoredMedication | null {
   return { name, dose, frequency: text(m['frequency']), route: text(m['route']) };
 }
 
-async function load(path: string, what: string): Promise<Map<string, ScoredMedication[]>> {
-  const map = new Map<string, ScoredMedication[]>();
-  for await (const { line, value } of readJsonl(path)) {
-    if (!isObj(value)) throw new Error(`${what} line ${line} is not an object`);
-    const id =
-      str(value['noteId']) ?? str(value['id']) ?? (typeof value['id'] === 'number' ? String(value['id']) : null);
-    const meds = value['medications'];
-    if (!id || !Array.isArray(meds))
-      throw new Error(`${what} line ${line} needs an id (or noteId) and a medications array`);
-    const list = map.get(id) ?? [];
-    for (const m of meds) {
-      const s = toScored(m);
-      if (s) list.push(s);
-    }
-    map.set(id, list);
-  }
-  return map;
+interface Loaded {
+  medications: Map<string, ScoredMedication[]>;
+  contract: Map<string, ScoredNote>;
 }
 
-/** `clinex eval`: medication P/R/F1 of predictions against gold. Returns the process exit code. */
+function addLine(into: Loaded, value: unknown, where: string): void {
+  if (!isObj(value)) throw new Error(`${where} is not an object`);
+  const id = str(value['noteId']) ?? str(value['id']) ?? (typeof value['id'] === 'number' ? String(value['id']) : null);
+  const meds = value['medications'];
+  if (!id || !Array.isArray(meds)) throw new Error(`${where} needs an id (or noteId) and a medications array`);
+  const list = into.medications.get(id) ?? [];
+  for (const m of meds) {
+    const s = toScored(m);
+    if (s) list.push(s);
+  }
+  into.medications.set(id, list);
+  into.contract.set(id, toScoredNote(value));
+}
+
+async function load(path: string, what: string, split?: string): Promise<Loaded> {
+  const into: Loaded = { medications: new Map(), contract: new Map() };
+  if (what === 'gold' && isCorpusDir(path)) {
+    corpusAnnotations(path, parseSplit(split)).forEach((a, i) => addLine(into, a, `corpus note ${i + 1}`));
+    return into;
+  }
+  for await (const { line, value } of readJsonl(path)) addLine(into, value, `${what} line ${line}`);
+  return into;
+}
+
+/** `clinex eval`: P/R/F1 of predictions against gold, for every field the gold annotates. Returns the process exit code. */
 export async function runEval(argv: string[]): Promise<number> {
   const args = argv[0] === 'eval' ? argv.slice(1) : argv;
   let values;
@@ -60,6 +74,7 @@ export async function runEval(argv: string[]): Promise<number> {
       options: {
         gold: { type: 'string' },
         pred: { type: 'string' },
+        split: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -78,20 +93,30 @@ export async function runEval(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const gold = await load(values.gold, 'gold');
+    const gold = await load(values.gold, 'gold', values.split);
     const pred = await load(values.pred, 'pred');
-    const result = scoreMedications(gold, pred);
+    const result = scoreMedications(gold.medications, pred.medications);
+    const contract = scoreContract(gold.contract, pred.contract);
     if (result.missingPredictions.length > 0) {
       process.stderr.write(
         `warning: ${result.missingPredictions.length} gold notes have no prediction (scored as empty)\n`,
       );
     }
     const json = JSON.stringify(
-      { notes: result.notes, missingPredictions: result.missingPredictions.length, scores: result.scores },
+      {
+        notes: result.notes,
+        missingPredictions: result.missingPredictions.length,
+        scores: { ...result.scores, ...contract.scores },
+        negationAccuracy: contract.negationAccuracy,
+      },
       null,
       2,
     );
-    process.stdout.write(`${formatScoreTable(result.scores)}\n\n${json}\n`);
+    const negation =
+      contract.negationAccuracy === null
+        ? ''
+        : `\nnegation agreement on matched problems: ${contract.negationAccuracy.toFixed(3)}`;
+    process.stdout.write(`${formatScoreTable(result.scores, formatContractRows(contract))}${negation}\n\n${json}\n`);
     if (values.json) writeFileSync(values.json, json + '\n');
     return 0;
   } catch (e) {
@@ -102,7 +127,8 @@ export async function runEval(argv: string[]): Promise<number> {
 
 /** Registry entry for tools/cli/clinex.ts (`COMMANDS.eval = evalCommand`); writes to the process streams. */
 export const evalCommand = {
-  summary: 'medication P/R/F1 of extractions against gold (names and name+dose/frequency/route pairs)',
+  summary:
+    'P/R/F1 of extractions against gold: medications (names, name+dose/frequency/route), problems, labs, follow-ups, age, sex',
   usage: USAGE,
   run: (args: readonly string[]): Promise<number> => runEval([...args]),
 } as const;

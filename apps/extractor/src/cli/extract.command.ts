@@ -7,8 +7,10 @@ import { NoneEngine } from '../engines/none.engine.js';
 import { BertNerEngine } from '../engines/bert-ner/bert-ner.engine.js';
 import { bertNerOptionsFromEnv, MODEL_PRECISIONS, type ModelPrecision } from '../engines/bert-ner/bert-ner.options.js';
 import { openOutput, Progress, readNotes, repoRoot } from './cli-io.js';
+import { corpusNotes, isCorpusDir, parseSplit } from './annotated-corpus.js';
 
-const USAGE = `usage: clinex extract --engine bert-ner|llm|none --input notes.jsonl|note.txt|- --output extractions.jsonl|-
+const USAGE = `usage: clinex extract --engine bert-ner|llm|none --input notes.jsonl|note.txt|data/corpus|- --output extractions.jsonl|-
+  [--split held-out|tune|train] (with a corpus folder: the annotated notes of that split, texts read from ../shared)
   [--model DIR] (bert-ner; default: env NER_MODEL_DIR, else models/clinex-bert-ner in the repo)
   [--variant NAME] (llm prompt variant; the endpoint comes from LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, see README)
   [--device cpu|cuda] [--precision auto|fp32|int8] [--concurrency N] [--batch N] [--threads N] [--window N] [--stride N] [--quiet]
@@ -47,6 +49,7 @@ export async function runExtract(argv: string[]): Promise<number> {
         window: { type: 'string' },
         stride: { type: 'string' },
         variant: { type: 'string' },
+        split: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -104,7 +107,9 @@ export async function runExtract(argv: string[]): Promise<number> {
       process.stderr.write(`unknown engine ${values.engine} (bert-ner, llm, none)\n`);
       return 2;
     }
-    const notes = await readNotes(values.input);
+    const notes = isCorpusDir(values.input)
+      ? corpusNotes(values.input, parseSplit(values.split))
+      : await readNotes(values.input);
     const out = openOutput(values.output);
     const concurrency = Math.max(1, int(values.concurrency, 'concurrency') ?? 8);
     const progress = new Progress(notes.length, notes.length >= PROGRESS_MIN_NOTES && !values.quiet);

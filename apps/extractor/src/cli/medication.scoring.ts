@@ -105,7 +105,8 @@ export function scoreMedications(
   return { scores, notes: gold.size, missingPredictions: missing };
 }
 
-export function formatScoreTable(scores: Scores): string {
+/** The medication rows, then `extraRows` (other fields of the contract, already formatted) in the same columns. */
+export function formatScoreTable(scores: Scores, extraRows: readonly string[][] = []): string {
   const rows = [['metric', 'precision', 'recall', 'f1', 'tp', 'fp', 'fn']];
   for (const m of METRICS) {
     const s = scores[m];
@@ -119,6 +120,7 @@ export function formatScoreTable(scores: Scores): string {
       String(s.fn),
     ]);
   }
+  rows.push(...extraRows);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
     .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))

@@ -147,7 +147,10 @@ export class BertNerEngine implements ExtractionEngine {
     };
   }
 
-  /** Entity spans the model finds in `text` (offsets into `text`), and the model seconds attributed to this note. */
+  /**
+   * Entity spans the model finds in `text` (offsets into `text`), and the model seconds attributed to this note; before
+   * the model dir's confidence thresholds, which `extract` applies (tools/train/tune-thresholds.ts tunes them on this).
+   */
   async findEntities(text: string): Promise<{ entities: EntitySpan[]; modelSeconds: number; tokens: number }> {
     if (this.closed) throw new BertNerError(BertNerErrorCode.EngineClosed, 'the NER engine is closed');
     const tok = await this.tokenize(text);
@@ -178,7 +181,10 @@ export class BertNerEngine implements ExtractionEngine {
   }
 
   async extract(input: EngineInput): Promise<EngineResult> {
-    const { entities, modelSeconds } = await this.findEntities(input.text);
+    const found = await this.findEntities(input.text);
+    const min = this.model.minConfidence;
+    const entities = found.entities.filter((e) => e.confidence >= (min[e.target] ?? 0));
+    const { modelSeconds } = found;
     const extraction: ClinicalExtraction = {
       ...emptyExtraction(input.noteId, this.descriptor),
       ...assembleExtraction(input.text, entities),

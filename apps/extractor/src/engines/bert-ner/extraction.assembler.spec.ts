@@ -157,6 +157,23 @@ describe('assembleExtraction', () => {
     expect(out.followUps[0]).toMatchObject({ interval: { value: 2, unit: 'weeks' }, with: { text: 'Dr. Smith' } });
   });
 
+  it('falls back to the pronouns of the note for sex when no word stating it was tagged', () => {
+    const text = 'The patient presents for review. She reports that her husband says he snores. She denies MS.';
+    expect(assembleExtraction(text, []).patient.sex).toEqual({
+      value: 'female',
+      span: { text: 'She', start: 33, end: 36 },
+    });
+    // Abbreviations in capitals are not pronouns or titles, and a tie decides nothing.
+    expect(assembleExtraction('HE: normal. MS: stable. MR done.', []).patient.sex).toEqual({
+      value: 'unknown',
+      span: null,
+    });
+    expect(assembleExtraction('She said he left.', []).patient.sex).toEqual({ value: 'unknown', span: null });
+    // A tagged word that states it wins over the pronouns.
+    const tagged = 'A 40-year-old man. She is his sister; she and her daughter came with him.';
+    expect(assembleExtraction(tagged, ents(tagged, [['SEX', 'man']])).patient.sex).toMatchObject({ value: 'male' });
+  });
+
   it('reads the unit as written', () => {
     expect(doseUnitAsWritten('80/12.5 mg')).toBe('mg');
     expect(doseUnitAsWritten('20 mEq')).toBe('meq');

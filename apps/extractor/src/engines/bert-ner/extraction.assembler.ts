@@ -272,7 +272,38 @@ function buildPatient(text: string, entities: readonly EntitySpan[]): Extracted[
       break;
     }
   }
+  if (sex.value === 'unknown') sex = sexFromPronouns(text) ?? sex;
   return { age, sex };
+}
+
+const PRONOUN_RE = /\b(she|her|hers|herself|he|him|his|himself|mrs|ms|mr)\b/gi;
+const TITLES = new Set(['Mr', 'Mrs', 'Ms']);
+const FEMALE_PRONOUNS = new Set(['she', 'her', 'hers', 'herself', 'mrs', 'ms']);
+
+/**
+ * The annotation guideline's last resort for sex ("he" only if nothing better exists): when the model tagged no
+ * word that states it, the pronouns and titles of the note decide by majority (a note also speaks of relatives), and
+ * the first pronoun of the majority is the span. A tie, or no pronoun at all, leaves sex unknown.
+ */
+export function sexFromPronouns(text: string): Extracted['patient']['sex'] | null {
+  let female = 0;
+  let male = 0;
+  const first: Partial<Record<'female' | 'male', RegExpExecArray>> = {};
+  for (const m of text.matchAll(PRONOUN_RE)) {
+    const word = m[1]!;
+    // Pronouns in lower case or capitalised, titles only as written ("Ms"): "HE" or "MS" is an abbreviation.
+    const isTitle = word.toLowerCase().startsWith('m');
+    const capitalised = word[0]!.toUpperCase() + word.slice(1).toLowerCase();
+    if (isTitle ? !TITLES.has(word) : word !== word.toLowerCase() && word !== capitalised) continue;
+    const value = FEMALE_PRONOUNS.has(word.toLowerCase()) ? 'female' : 'male';
+    if (value === 'female') female++;
+    else male++;
+    first[value] ??= m;
+  }
+  if (female === male) return null;
+  const value = female > male ? 'female' : 'male';
+  const m = first[value]!;
+  return { value, span: span(text, m.index, m.index + m[1]!.length) };
 }
 
 export function assembleExtraction(text: string, entities: readonly EntitySpan[]): Extracted {

@@ -40,6 +40,11 @@ export interface ModelDir {
   /** `name@version` style identity for the extraction's engine descriptor. */
   readonly modelName: string;
   readonly modelVersion: string;
+  /**
+   * Entities of a target whose confidence is below this are dropped (config.json `clinex.min_confidence`, set by
+   * tools/train/tune-thresholds.ts on the corpus's tune split); a target not named keeps every entity.
+   */
+  readonly minConfidence: Readonly<Partial<Record<EntityTarget, number>>>;
 }
 
 export const MODEL_FILES = {
@@ -159,6 +164,25 @@ export function loadModelDir(dir: string): ModelDir {
       : typeof config['transformers_version'] === 'string'
         ? config['transformers_version']
         : '1';
+  const minConfidence: Partial<Record<EntityTarget, number>> = {};
+  const thresholds = clinex['min_confidence'];
+  if (thresholds !== undefined) {
+    if (!isRecord(thresholds))
+      return fail(BertNerErrorCode.ModelConfigInvalid, 'clinex.min_confidence must be an object', 'min_confidence');
+    for (const [target, value] of Object.entries(thresholds)) {
+      if (
+        !(ENTITY_TARGETS as readonly string[]).includes(target) ||
+        typeof value !== 'number' ||
+        !(value >= 0 && value < 1)
+      )
+        return fail(
+          BertNerErrorCode.ModelConfigInvalid,
+          `clinex.min_confidence.${target} must be a contract field (${ENTITY_TARGETS.join(', ')}) with a number in [0, 1)`,
+          'min_confidence',
+        );
+      minConfidence[target as EntityTarget] = value;
+    }
+  }
   return {
     dir,
     modelPath: join(dir, MODEL_FILES.model),
@@ -168,5 +192,6 @@ export function loadModelDir(dir: string): ModelDir {
     maxPositions: maxPos,
     modelName: name,
     modelVersion: version,
+    minConfidence,
   };
 }
