@@ -15,8 +15,12 @@ import { emptyExtraction } from '#schemas';
 import { BertNerEngine } from '../../apps/extractor/src/engines/bert-ner/bert-ner.engine.js';
 import { bertNerOptionsFromEnv } from '../../apps/extractor/src/engines/bert-ner/bert-ner.options.js';
 import type { EntitySpan } from '../../apps/extractor/src/engines/bert-ner/bio.decoder.js';
-import { assembleExtraction } from '../../apps/extractor/src/engines/bert-ner/extraction.assembler.js';
-import { ENTITY_TARGETS, type EntityTarget } from '../../apps/extractor/src/engines/bert-ner/model-dir.loader.js';
+import { decodeExtraction } from '../../apps/extractor/src/engines/bert-ner/entity.decoding.js';
+import {
+  ENTITY_TARGETS,
+  loadModelDir,
+  type EntityTarget,
+} from '../../apps/extractor/src/engines/bert-ner/model-dir.loader.js';
 import { corpusAnnotations, corpusNotes } from '../../apps/extractor/src/cli/annotated-corpus.js';
 import { scoreContract, toScoredNote, type ScoredNote } from '../../apps/extractor/src/cli/contract.scoring.js';
 import { scoreMedications, type ScoredMedication } from '../../apps/extractor/src/cli/medication.scoring.js';
@@ -53,6 +57,7 @@ const engine = await BertNerEngine.create({
   modelPrecision: 'fp32',
   log: () => undefined,
 });
+const { drugLexicon } = loadModelDir(modelDir);
 const found = new Map<string, { text: string; entities: EntitySpan[] }>();
 for (const n of notes) found.set(n.id, { text: n.text, entities: (await engine.findEntities(n.text)).entities });
 await engine.close();
@@ -61,10 +66,9 @@ function objective(min: Partial<Record<EntityTarget, number>>): { total: number;
   const predMeds = new Map<string, ScoredMedication[]>();
   const predContract = new Map<string, ScoredNote>();
   for (const [id, { text, entities }] of found) {
-    const kept = entities.filter((e) => e.confidence >= (min[e.target] ?? 0));
     const x = {
       ...emptyExtraction(id, { name: 'bert-ner', model: 'tune', version: '0' }),
-      ...assembleExtraction(text, kept),
+      ...decodeExtraction(text, entities, { minConfidence: min, drugLexicon }),
     };
     predMeds.set(
       id,
@@ -86,8 +90,7 @@ const start = best;
 for (let pass = 0; pass < 2; pass++) {
   for (const target of ENTITY_TARGETS) {
     for (const t of GRID) {
-      const trial = { ...min, [target]: t };
-      const r = objective(trial);
+      const r = objective({ ...min, [target]: t });
       if (r.total > best.total + MIN_GAIN) {
         best = r;
         if (t === 0) delete min[target];
@@ -108,7 +111,11 @@ process.stdout.write(`min_confidence ${JSON.stringify(min)}\n`);
 if (!values['dry-run']) {
   const path = join(modelDir, 'config.json');
   const config = JSON.parse(readFileSync(path, 'utf8')) as { clinex?: Record<string, unknown> };
-  config.clinex = { ...(config.clinex ?? {}), min_confidence: min, min_confidence_tuned_on: 'data/corpus tune split' };
+  config.clinex = {
+    ...(config.clinex ?? {}),
+    min_confidence: min,
+    min_confidence_tuned_on: 'data/corpus tune split',
+  };
   writeFileSync(path, JSON.stringify(config, null, 1) + '\n');
   process.stdout.write(`written to ${path}\n`);
 }

@@ -11,7 +11,7 @@ import {
   type NerLog,
 } from './bert-ner.options.js';
 import { DynamicBatcher } from './dynamic-batcher.js';
-import { assembleExtraction } from './extraction.assembler.js';
+import { decodeExtraction } from './entity.decoding.js';
 import { loadModelDir, QUANTIZED_MODEL_FILE, type ModelDir } from './model-dir.loader.js';
 import { OnnxTokenClassifier, type WindowPrediction } from './onnx-token-classifier.js';
 
@@ -149,7 +149,7 @@ export class BertNerEngine implements ExtractionEngine {
 
   /**
    * Entity spans the model finds in `text` (offsets into `text`), and the model seconds attributed to this note; before
-   * the model dir's confidence thresholds, which `extract` applies (tools/train/tune-thresholds.ts tunes them on this).
+   * the model dir's confidence thresholds and drug lexicon, which `extract` applies (entity.decoding.ts).
    */
   async findEntities(text: string): Promise<{ entities: EntitySpan[]; modelSeconds: number; tokens: number }> {
     if (this.closed) throw new BertNerError(BertNerErrorCode.EngineClosed, 'the NER engine is closed');
@@ -181,13 +181,10 @@ export class BertNerEngine implements ExtractionEngine {
   }
 
   async extract(input: EngineInput): Promise<EngineResult> {
-    const found = await this.findEntities(input.text);
-    const min = this.model.minConfidence;
-    const entities = found.entities.filter((e) => e.confidence >= (min[e.target] ?? 0));
-    const { modelSeconds } = found;
+    const { entities, modelSeconds } = await this.findEntities(input.text);
     const extraction: ClinicalExtraction = {
       ...emptyExtraction(input.noteId, this.descriptor),
-      ...assembleExtraction(input.text, entities),
+      ...decodeExtraction(input.text, entities, this.model),
     };
     return { extraction, modelSeconds };
   }

@@ -174,6 +174,36 @@ describe('assembleExtraction', () => {
     expect(assembleExtraction(tagged, ents(tagged, [['SEX', 'man']])).patient.sex).toMatchObject({ value: 'male' });
   });
 
+  it('makes one lab result per value of a value list, sharing the name, and stops at other text', () => {
+    const text = 'H&H 41.7 and 14.6. WBC 10.9, 17.3, 26.9 mg/dL, then sodium 135. Potassium 4.1 on repeat 3.9.';
+    const out = assembleExtraction(
+      text,
+      ents(text, [
+        ['LAB', 'H&H'],
+        ['VAL', '41.7'],
+        ['VAL', '14.6'],
+        ['LAB', 'WBC'],
+        ['VAL', '10.9'],
+        ['VAL', '17.3'],
+        ['VAL', '26.9'],
+        ['LAB', 'sodium'],
+        ['VAL', '135'],
+        ['LAB', 'Potassium'],
+        ['VAL', '4.1'],
+        ['VAL', '3.9'],
+      ]),
+    );
+    expect(out.labs.map((l) => [l.name.text, l.value.value])).toEqual([
+      ['H&H', 41.7],
+      ['H&H', 14.6],
+      ['WBC', 10.9],
+      ['WBC', 17.3],
+      ['WBC', 26.9],
+      ['sodium', 135],
+      ['Potassium', 4.1],
+    ]);
+  });
+
   it('reads the unit as written', () => {
     expect(doseUnitAsWritten('80/12.5 mg')).toBe('mg');
     expect(doseUnitAsWritten('20 mEq')).toBe('meq');

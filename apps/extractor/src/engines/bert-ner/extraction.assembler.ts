@@ -160,42 +160,55 @@ const LAB_UNIT_RE =
   /^\s?(mg\/dl|g\/dl|mmol\/l|meq\/l|mEq\/L|mg\/L|ng\/ml|ng\/dL|pg\/ml|u\/l|iu\/l|units\/l|k\/ul|x10\^?9\/l|%|cells\/mm3|mm\/hr|mmhg|seconds|sec)(?![a-z])/i;
 const LAB_FLAG_RE = /^\s?(?:\((H|L|high|low)\)|,?\s(high|low|elevated|decreased|normal|abnormal)\b)/i;
 
+/** Between two values of one lab written as a list ("H&H 41.7 and 14.6", "WBC 10.9, 17.3, 26.9"). */
+const VALUE_LIST_GAP_RE = /^\s*(?:,|;|\/|and|,\s*and|then|to|->)\s*$/i;
+
+function labFlag(after: string, unitLength: number): LabResult['flag'] {
+  const m = LAB_FLAG_RE.exec(after.slice(unitLength));
+  const word = (m?.[1] ?? m?.[2] ?? '').toLowerCase();
+  if (word === 'h' || word === 'high' || word === 'elevated') return 'high';
+  if (word === 'l' || word === 'low' || word === 'decreased') return 'low';
+  if (word === 'normal') return 'normal';
+  if (word === 'abnormal') return 'abnormal';
+  return undefined;
+}
+
+function labResult(text: string, name: EntitySpan, v: EntitySpan): LabResult {
+  const valueText = text.slice(v.start, v.end);
+  const num = /-?\d+(?:\.\d+)?/.exec(valueText.replace(/,/g, ''));
+  const after = text.slice(v.end, v.end + 20);
+  const unitMatch = LAB_UNIT_RE.exec(after);
+  const unit = unitMatch
+    ? mention(text, { start: v.end + unitMatch[0].indexOf(unitMatch[1]!), end: v.end + unitMatch[0].length })
+    : null;
+  const flag = labFlag(after, unitMatch ? unitMatch[0].length : 0);
+  return {
+    name: mention(text, name),
+    value: { ...mention(text, v), value: num ? Number(num[0]) : null },
+    unit,
+    ...(flag ? { flag } : {}),
+  };
+}
+
 function buildLabs(text: string, entities: readonly EntitySpan[]): LabResult[] {
   const labs: LabResult[] = [];
   const sorted = [...entities].sort((a, b) => a.start - b.start);
   sorted.forEach((e, i) => {
     if (e.target !== 'lab.name') return;
-    // The lab's value: the next lab value before the next lab name, within a short distance.
+    // The lab's value: the next lab value before the next lab name, within a short distance; then any further values
+    // written as a list right after it (one result each, sharing the name).
+    let last: EntitySpan | null = null;
     for (let j = i + 1; j < sorted.length; j++) {
       const v = sorted[j]!;
-      if (v.target === 'lab.name' || v.start - e.end > 60) break;
+      if (v.target === 'lab.name' || (last === null && v.start - e.end > 60)) break;
       if (v.target !== 'lab.value') continue;
-      const valueText = text.slice(v.start, v.end);
-      const num = /-?\d+(?:\.\d+)?/.exec(valueText.replace(/,/g, ''));
-      const after = text.slice(v.end, v.end + 20);
-      const unitMatch = LAB_UNIT_RE.exec(after);
-      const flagMatch = LAB_FLAG_RE.exec(unitMatch ? after.slice(unitMatch[0].length) : after);
-      const unit = unitMatch
-        ? mention(text, { start: v.end + unitMatch[0].indexOf(unitMatch[1]!), end: v.end + unitMatch[0].length })
-        : null;
-      const flagWord = (flagMatch?.[1] ?? flagMatch?.[2] ?? '').toLowerCase();
-      const flag =
-        flagWord === 'h' || flagWord === 'high' || flagWord === 'elevated'
-          ? 'high'
-          : flagWord === 'l' || flagWord === 'low' || flagWord === 'decreased'
-            ? 'low'
-            : flagWord === 'normal'
-              ? 'normal'
-              : flagWord === 'abnormal'
-                ? 'abnormal'
-                : undefined;
-      labs.push({
-        name: mention(text, e),
-        value: { ...mention(text, v), value: num ? Number(num[0]) : null },
-        unit,
-        ...(flag ? { flag } : {}),
-      });
-      break;
+      if (last !== null) {
+        const gap = text.slice(last.end, v.start);
+        const unitLength = LAB_UNIT_RE.exec(gap)?.[0].length ?? 0;
+        if (!VALUE_LIST_GAP_RE.test(gap.slice(unitLength))) break;
+      }
+      labs.push(labResult(text, e, v));
+      last = v;
     }
   });
   return labs;

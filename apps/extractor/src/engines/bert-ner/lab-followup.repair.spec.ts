@@ -10,14 +10,15 @@ const texts = (text: string, es: EntitySpan[]) => es.map((e) => text.slice(e.sta
 
 describe('completeLabValues', () => {
   it('takes in the decimals and thousands groups of a number the value span stopped or started inside', () => {
-    const text = 'WBC 8.1, platelets 484,000, creatinine 1.89. INR 2.';
+    const text = 'WBC 8.1, platelets 484,000, creatinine 1.89. INR 2. BUN 32.2';
     const es = [
       at(text, '8', 'lab.value'),
       at(text, '484', 'lab.value'),
       at(text, '89', 'lab.value'),
       at(text, '2', 'lab.value', text.indexOf('INR')),
+      at(text, '32.', 'lab.value'),
     ];
-    expect(texts(text, completeLabValues(text, es))).toEqual(['8.1', '484,000', '1.89', '2']);
+    expect(texts(text, completeLabValues(text, es))).toEqual(['8.1', '484,000', '1.89', '2', '32.2']);
   });
 
   it('leaves other entities and qualitative values alone', () => {

@@ -6,18 +6,20 @@ import type { EntitySpan } from './bio.decoder.js';
  * words, and a model may tag only one of them.
  */
 
-/** The rest of a number the value span stopped inside: decimals and thousands groups ("8" -> "8.1", "484" -> "484,000"). */
-const NUMBER_REST_RE = /^(?:[.,]\d+)+/;
-/** The start of a number the value span began inside ("1" of "0.1", "000" of "132,000"). */
-const NUMBER_HEAD_RE = /\d+(?:[.,]\d+)*[.,]$/;
+/**
+ * The rest of a number the value span stopped inside: digits of a word piece, decimals and thousands groups ("1.8" ->
+ * "1.89", "8" -> "8.1", "484" -> "484,000").
+ */
+const NUMBER_REST_RE = /^\d*(?:[.,]\d+)*/;
+/** The start of a number the value span began inside ("1" of "0.1", "000" of "132,000", "9" of "89"). */
+const NUMBER_HEAD_RE = /\d+(?:[.,]\d+)*[.,]?$/;
 
 export function completeLabValues(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
   return entities.map((e) => {
     if (e.target !== 'lab.value') return e;
     let { start, end } = e;
-    if (/\d$/.test(text.slice(start, end))) {
-      const rest = NUMBER_REST_RE.exec(text.slice(end, end + 16));
-      if (rest) end += rest[0].length;
+    if (/\d[.,]?$/.test(text.slice(start, end))) {
+      end += NUMBER_REST_RE.exec(text.slice(end, end + 16))![0].length;
     }
     if (/^\d/.test(text.slice(start, end))) {
       const head = NUMBER_HEAD_RE.exec(text.slice(Math.max(0, start - 16), start));

@@ -45,6 +45,21 @@ export interface ModelDir {
    * tools/train/tune-thresholds.ts on the corpus's tune split); a target not named keeps every entity.
    */
   readonly minConfidence: Readonly<Partial<Record<EntityTarget, number>>>;
+  /** Lower-cased drug names learnt from the annotated corpus (optional drug-lexicon.txt; see drug-name.filter.ts). */
+  readonly drugLexicon: ReadonlySet<string>;
+}
+
+/** Optional: drug names learnt from the annotated corpus's train split (tools/train/drug_lexicon.py), one a line. */
+export const DRUG_LEXICON_FILE = 'drug-lexicon.txt';
+
+function readLexicon(path: string): Set<string> {
+  if (!existsSync(path)) return new Set();
+  return new Set(
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .map((l) => l.trim().toLowerCase())
+      .filter((l) => l && !l.startsWith('#')),
+  );
 }
 
 export const MODEL_FILES = {
@@ -193,5 +208,6 @@ export function loadModelDir(dir: string): ModelDir {
     modelName: name,
     modelVersion: version,
     minConfidence,
+    drugLexicon: readLexicon(join(dir, DRUG_LEXICON_FILE)),
   };
 }
