@@ -59,6 +59,13 @@ describe('decodeBio', () => {
     expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['Lasix', 'q.d.']);
   });
 
+  it('keeps a closing parenthesis that closes one inside the name, and trims one that does not', () => {
+    const text = 'Tylenol (acetaminophen), aspirin) daily';
+    //            Tylenol (  acetaminophen )  ,  aspirin )  daily
+    const spans = decodeBio(text, toks(text, [1, 2, 2, 2, 2, 1, 2, 0]), LABELS);
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['Tylenol (acetaminophen)', 'aspirin']);
+  });
+
   it('drops types mapped to ignore', () => {
     const text = 'xx lasix';
     expect(decodeBio(text, toks(text, [5, 1]), LABELS).map((s) => s.type)).toEqual(['DRUG']);

@@ -135,6 +135,9 @@ function trimSpan(text: string, start: number, end: number, target: EntityTarget
   if (KEEPS_PERIODS.has(target)) trail = /[\s,;:]+$/.exec(s)?.[0].length ?? 0;
   else trail = TRAILING_PUNCT_RE.exec(s)?.[0].length ?? 0;
   // Keep a closing parenthesis that closes one inside the span ("Tylenol (acetaminophen)").
+  const body = s.slice(0, s.length - trail);
+  const trailing = s.slice(s.length - trail);
+  if (trailing.startsWith(')') && (body.match(/\(/g) ?? []).length > (body.match(/\)/g) ?? []).length) trail--;
   const ns = start + lead;
   const ne = end - trail;
   // A span of punctuation only is a tagging slip, not an entity.
