@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EntitySpan } from './bio.decoder.js';
-import { joinProblemPieces } from './problem.repair.js';
+import { joinProblemPieces, trimProblemEdges } from './problem.repair.js';
 
 const at = (text: string, piece: string, target: EntitySpan['target'], confidence = 0.8): EntitySpan => {
   const start = text.indexOf(piece);
@@ -41,5 +41,17 @@ describe('joinProblemPieces', () => {
       'Lasix',
       'edema',
     ]);
+  });
+});
+
+describe('trimProblemEdges', () => {
+  it('trims leading articles, possessives and negation words from problems only', () => {
+    const text = 'He denies the chest pain; his hypertension; no Lasix.';
+    const out = trimProblemEdges(text, [
+      at(text, 'denies the chest pain', 'symptom'),
+      at(text, 'his hypertension', 'diagnosis'),
+      at(text, 'no Lasix', 'medication.name'),
+    ]);
+    expect(out.map((e) => text.slice(e.start, e.end))).toEqual(['chest pain', 'hypertension', 'no Lasix']);
   });
 });

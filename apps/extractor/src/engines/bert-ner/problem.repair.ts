@@ -38,3 +38,18 @@ export function joinProblemPieces(text: string, entities: readonly EntitySpan[])
   flush();
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }
+
+/**
+ * The problem guideline's span excludes articles, possessives and the words that negate it ("denies [chest pain]",
+ * "no [fever]", "his [hypertension]"); a model trained partly on other conventions includes them at times.
+ */
+const LEADING_NON_PROBLEM_RE =
+  /^(?:(?:a|an|the|his|her|their|its|my|your|patient's|no|not|denies|denied|without|negative for|free of|any|some)\s+)+/i;
+
+export function trimProblemEdges(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
+  return entities.map((e) => {
+    if (!PROBLEM_TARGETS.has(e.target)) return e;
+    const lead = LEADING_NON_PROBLEM_RE.exec(text.slice(e.start, e.end))?.[0].length ?? 0;
+    return lead > 0 && lead < e.end - e.start ? { ...e, start: e.start + lead } : e;
+  });
+}

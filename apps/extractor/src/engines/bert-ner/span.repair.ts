@@ -1,7 +1,7 @@
 import { normaliseFrequency, normaliseRoute, normaliseUnit, readLeadingUnit } from '#clinical';
 import type { EntitySpan } from './bio.decoder.js';
 import { completeLabValues, dropFragmentFollowUps } from './lab-followup.repair.js';
-import { joinProblemPieces } from './problem.repair.js';
+import { joinProblemPieces, trimProblemEdges } from './problem.repair.js';
 
 /**
  * Boundary repair for dose spans, the one entity whose edges the model most often cuts at a decimal point or a
@@ -242,14 +242,13 @@ export function repairDrugNames(text: string, entities: readonly EntitySpan[]): 
 /**
  * All span repairs, in order: drug-name edges, dose edges, abbreviation growth, retyping, joining pieces, retyping the joins, then
  * unreadable sig spans shrunk or grown to readable text, and counts or as-needed words taken in; lab values completed to
- * whole numbers, one-word follow-up fragments dropped, and the pieces of a problem phrase joined.
+ * whole numbers, one-word follow-up fragments dropped, and the pieces of a problem phrase joined and its leading articles,
+ * possessives and negation words trimmed.
  */
 export function repairSpans(text: string, entities: readonly EntitySpan[]): EntitySpan[] {
   const names = repairDrugNames(text, entities);
   const grown = retypeSigSpans(text, growAbbreviations(text, repairDoseSpans(text, names)));
   const readable = growToReadable(text, shrinkToReadable(text, retypeSigSpans(text, joinSigPieces(text, grown))));
-  return joinProblemPieces(
-    text,
-    dropFragmentFollowUps(text, completeLabValues(text, extendFrequencies(text, readable))),
-  );
+  const phrases = dropFragmentFollowUps(text, completeLabValues(text, extendFrequencies(text, readable)));
+  return trimProblemEdges(text, joinProblemPieces(text, phrases));
 }
