@@ -1,6 +1,11 @@
 """Inter-annotator agreement on the double-annotated sample: data/corpus/double/* against the first annotation of the
-same notes (data/corpus/annotations/*), per field, as F1 (one annotator's entries as reference, the other's as
-prediction; F1 is symmetric). Prints a Markdown table and writes data/corpus/agreement.json.
+same notes, per field, as F1 (one annotator's entries as reference, the other's as prediction; F1 is symmetric).
+Prints a Markdown table and writes data/corpus/agreement.json.
+
+Once the double sample is adjudicated (tools/annotate/adjudicate.py), the first annotation is taken from
+data/corpus/adjudication-base.jsonl (the first annotations as they were before adjudication), so the first table stays
+the inter-annotator agreement to publish; a second, labelled table compares the adjudicated first annotation
+(data/corpus/annotations/*) with the second one (stored under "adjudicated_vs_second" in agreement.json).
 
 Matching (the same rules `clinex eval` uses for the contract's fields):
 - medication name: the same name text (case-insensitive) in the note, as a set per note;
@@ -24,6 +29,15 @@ def load(folder):
             a = json.loads(line)
             out[a['id']] = a
     return out
+
+
+def load_base():
+    """The first annotations of the double sample as they were before adjudication (adjudication-base.jsonl, written
+    by adjudicate.py apply), or None before any adjudication."""
+    p = CORPUS / 'adjudication-base.jsonl'
+    if not p.exists():
+        return None
+    return {a['id']: a for a in map(json.loads, p.read_text().splitlines())}
 
 
 def f1(tp_a, n_a, tp_b, n_b):
@@ -58,12 +72,8 @@ def greedy_matches(xs, ys, same):
     return pairs
 
 
-def main() -> int:
-    first, second = load('annotations'), load('double')
-    ids = [i for i in second if i in first]
-    if not ids:
-        print('no double-annotated note has a first annotation yet', file=sys.stderr)
-        return 1
+def table(first, second, ids):
+    """Agreement of two annotations of the notes `ids`: {field: {f1, first, second}} (negation: agreement, pairs)."""
     rows = {}
 
     def add(field, tp_a, n_a, tp_b, n_b):
@@ -103,17 +113,42 @@ def main() -> int:
             ka, kb = (key(va) if va else None), (key(vb) if vb else None)
             same = int(ka is not None and ka == kb)
             add(f, same, int(ka is not None), same, int(kb is not None))
-    table = {f: {'f1': round(f1(*r), 3), 'first': r[1], 'second': r[3]} for f, r in rows.items()}
-    table['problem negation (matched pairs)'] = {'agreement': round(neg_same / neg_pairs, 3) if neg_pairs else None,
-                                                 'pairs': neg_pairs}
-    print(f'Agreement on {len(ids)} double-annotated notes\n')
-    print('| field | F1 | entries (first / second) |\n|---|---|---|')
-    for f, r in table.items():
+    out = {f: {'f1': round(f1(*r), 3), 'first': r[1], 'second': r[3]} for f, r in rows.items()}
+    out['problem negation (matched pairs)'] = {'agreement': round(neg_same / neg_pairs, 3) if neg_pairs else None,
+                                               'pairs': neg_pairs}
+    return out
+
+
+def print_table(title, tab, first_label='first'):
+    print(f'{title}\n')
+    print(f'| field | F1 | entries ({first_label} / second) |\n|---|---|---|')
+    for f, r in tab.items():
         if 'f1' in r:
             print(f"| {f} | {r['f1']:.3f} | {r['first']} / {r['second']} |")
         else:
             print(f"| {f} | {r['agreement']} (agreement) | {r['pairs']} pairs |")
-    (CORPUS / 'agreement.json').write_text(json.dumps({'notes': len(ids), 'fields': table}, indent=1) + '\n')
+    print()
+
+
+def main() -> int:
+    second = load('double')
+    current = load('annotations')
+    base = load_base()
+    first = base or current
+    ids = [i for i in second if i in first]
+    if not ids:
+        print('no double-annotated note has a first annotation yet', file=sys.stderr)
+        return 1
+    pre = table(first, second, ids)
+    print_table(f'Inter-annotator agreement on {len(ids)} double-annotated notes (first annotation '
+                f'{"before adjudication, adjudication-base.jsonl" if base else "as in annotations/"} vs second)', pre)
+    result = {'notes': len(ids), 'fields': pre}
+    if base:
+        post = table(current, second, ids)
+        print_table(f'Adjudicated first annotation (annotations/) vs second, {len(ids)} notes '
+                    '(not an agreement figure: the adjudication saw the second annotation)', post, 'adjudicated')
+        result['adjudicated_vs_second'] = post
+    (CORPUS / 'agreement.json').write_text(json.dumps(result, indent=1) + '\n')
     return 0
 
 
