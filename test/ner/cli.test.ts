@@ -120,8 +120,11 @@ describe('clinex extract / eval', () => {
   });
 });
 
-/** The floors issue 4 sets for the bundled model on the development set (MODEL_CARD.md has the measured figures). */
-const FLOORS = { name: 0.85, dose: 0.8, frequency: 0.8, route: 0.75 } as const;
+/**
+ * Floors for the bundled model on the development set, a little below what 0.3.0 measures (MODEL_CARD.md); issue 4 set
+ * 0.85 / 0.80 / 0.80 / 0.75 for 0.1.0. The held-out corpus floors are in corpus-held-out.test.ts.
+ */
+const FLOORS = { name: 0.9, dose: 0.82, frequency: 0.86, route: 0.84 } as const;
 const GOLD_DIR = join('..', 'shared', 'data', 'medication-gold-dev');
 
 describe('the bundled model on medication-gold-dev', () => {
