@@ -1,6 +1,7 @@
 // `npm run bench:pipeline`: the whole pipeline on loopback (real Kafka broker, real PostgreSQL, the three built
 // services as processes, the bundled NER model on CPU) against the NER engine alone on the same notes, in one run.
 // Prints one table and writes bench/results/pipeline.json. Sizes: PIPELINE_NOTES (default 200), PIPELINE_CONCURRENCY.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -33,11 +34,16 @@ function peakRssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** The scrape token the bench's services are started with: /metrics answers nobody else. */
+const METRICS_TOKEN = `pipeline-bench-${randomUUID()}`;
+
 /** Mean milliseconds per observation of each stage, from the services' own /metrics histograms. */
 async function stageMeans(services: ServiceProcess[]): Promise<Record<string, number>> {
   const sums = new Map<string, { sum: number; count: number }>();
   for (const service of services) {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    if (!response.ok) throw new Error(`${service.name} /metrics answered ${response.status}`);
+    const text = await response.text();
     for (const match of text.matchAll(
       /^clinex_stage_seconds_(sum|count)\{[^}]*stage="([^"]+)"[^}]*\} ([0-9.e+-]+)$/gm,
     )) {
@@ -63,6 +69,7 @@ async function runPipeline(notes: BenchNote[], extractors: number): Promise<RunR
       KAFKA_BROKERS: broker.brokers,
       // info: the harness waits for each service's "started" line.
       LOG_LEVEL: 'info',
+      METRICS_TOKEN,
       EXTRACTOR_ENGINE: 'bert-ner',
       DEFAULT_ENGINE: 'bert-ner',
       NER_MODEL_DIR: MODEL_DIR,

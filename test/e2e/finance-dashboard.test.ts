@@ -11,7 +11,7 @@ import { CostLedgerRepository } from '../../apps/validator/src/cost-meter/cost-l
 import { CostMeterService } from '../../apps/validator/src/cost-meter/cost-meter.service.js';
 import { launchChromium, openWatchedPage, saveScreenshot, type WatchedPage } from '../support/browser.js';
 import { startServiceProcess, waitFor, type ServiceProcess } from '../support/service-process.js';
-import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
+import { createOperatorKey, createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 // The callbacks of page.$$eval run inside Chromium; the little of the DOM they touch is declared here.
@@ -56,6 +56,8 @@ describe('finance dashboard in headless Chromium', () => {
   const unpricedModel = `local-llama-${run}`;
   let hospital: TestTenant;
   let clinic: TestTenant;
+  /** The platform operator's key (issue 21): the only one whose dashboard spans tenants. */
+  let operatorKey: string;
   let gateway: ServiceProcess;
   let webhook: WebhookReceiver<{ tenantId: string; kind: string }>;
   let browser: Browser;
@@ -121,6 +123,7 @@ describe('finance dashboard in headless Chromium', () => {
     await db.connect();
     hospital = await createTestTenant(databaseUrl, 'dash-hospital');
     clinic = await createTestTenant(databaseUrl, 'dash-clinic');
+    operatorKey = (await createOperatorKey(databaseUrl, 'dashboard operator')).key;
     const hospitalNotes = await seedNotes(hospital.id, 400, 150);
     const clinicNotes = await seedNotes(clinic.id, 60, 0);
 
@@ -418,15 +421,29 @@ describe('finance dashboard in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('lets an admin see every tenant, or pick one', async () => {
+  it("keeps a tenant's admin to its own tenant's figures, like its finance users", async () => {
     const { page, errors } = await openDashboard(hospital.keys.admin);
+    await pickRange(page);
+    expect(
+      await page.$$eval('#tenant-table tbody tr', (els: PageElement[]) => els.map((el) => el.dataset['tenantId'])),
+    ).toEqual([hospital.id]);
+    const text = (await page.textContent('body'))!;
+    expect(text).not.toContain(clinic.id);
+    expect(text).not.toContain(clinic.slug);
+    expect(text).not.toContain('gpt-4.1-mini');
+    expect(await page.locator('#tenant').count()).toBe(0); // one tenant: no tenant picker
+    expect(errors).toEqual([]);
+  });
+
+  it('lets the platform operator see every tenant, or pick one', async () => {
+    const { page, errors } = await openDashboard(operatorKey);
     await pickRange(page);
     const tenantRow = (id: string) => page.locator(`#tenant-table tr[data-tenant-id="${id}"] [data-col="spend"] .usd`);
     for (const tenant of [hospital, clinic]) {
       const { body } = await api(tenant.keys.finance, `/v1/finance/daily-spend?from=${range.from}&to=${range.to}`);
       expect(usd((await tenantRow(tenant.id).getAttribute('data-usd'))!)).toBe(usd(body.totals.costUsd));
     }
-    await saveScreenshot(page, 'finance-dashboard-admin.png');
+    await saveScreenshot(page, 'finance-dashboard-operator.png');
     await page.selectOption('#tenant', clinic.id);
     await page.waitForSelector(`#dashboard[data-tenant="${clinic.id}"][aria-busy="false"]`);
     expect(

@@ -15,6 +15,7 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
   const marker = `Zorblatt-${run}`;
   const noteText = `Patient ${marker} reports chest pain. Started metformin 500 mg PO twice daily.`;
   const services: ServiceProcess[] = [];
+  const metricsToken = `skeleton-metrics-${randomUUID()}`;
   let tenant: TestTenant;
   let other: TestTenant;
   let gateway: ServiceProcess;
@@ -22,7 +23,12 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
   beforeAll(async () => {
     tenant = await createTestTenant(databaseUrl, 'skeleton');
     other = await createTestTenant(databaseUrl, 'skeleton-other');
-    const common = { DATABASE_URL: databaseUrl, KAFKA_BROKERS: process.env.KAFKA_BROKERS!, LOG_LEVEL: 'debug' };
+    const common = {
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+      LOG_LEVEL: 'debug',
+      METRICS_TOKEN: metricsToken,
+    };
     const started = await Promise.all([
       startServiceProcess('gateway', { ...common, OUTBOX_POLL_INTERVAL_MS: '200' }),
       startServiceProcess('extractor', { ...common, KAFKA_GROUP_ID: `skeleton-extractor-${run}` }),
@@ -119,9 +125,11 @@ describe('walking skeleton: gateway → Kafka → extractor → Kafka → valida
     expect(await foreign.json()).toMatchObject({ code: 'NOTE_NOT_FOUND' });
   });
 
-  it('exposes Prometheus metrics on every service without credentials', async () => {
+  it('exposes Prometheus metrics on every service to the holder of METRICS_TOKEN only', async () => {
     for (const service of services) {
-      const response = await fetch(`${service.url}/metrics`);
+      const refused = await fetch(`${service.url}/metrics`);
+      expect({ service: service.name, status: refused.status }).toEqual({ service: service.name, status: 401 });
+      const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
       expect(response.status).toBe(200);
       const text = await response.text();
       expect(text).toContain('process_resident_memory_bytes');

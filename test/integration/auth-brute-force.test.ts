@@ -10,10 +10,10 @@ import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js'
 
 /**
  * Brute-force limiting of failed authentication, per client address, through the real gateway: after
- * AUTH_FAILURE_LIMIT failures the address gets 429 TOO_MANY_AUTH_FAILURES with Retry-After on every authenticated
- * route — a valid key included — until the lockout ends, while other addresses are unaffected. Clients are told
- * apart by their real source address (loopback has the whole 127.0.0.0/8), and by X-Forwarded-For only where
- * TRUST_PROXY names the proxy.
+ * AUTH_FAILURE_LIMIT failures the address gets 429 TOO_MANY_AUTH_FAILURES with Retry-After for every request without
+ * a valid key until the lockout ends, while a valid key is still served (issue 21: one client behind a hospital's
+ * NAT must not lock the hospital out) and other addresses are unaffected. Clients are told apart by their real source
+ * address (loopback has the whole 127.0.0.0/8), and by X-Forwarded-For only where TRUST_PROXY names the proxy.
  */
 describe('failed-authentication limit per client address', () => {
   const databaseUrl = process.env.DATABASE_URL!;
@@ -24,6 +24,7 @@ describe('failed-authentication limit per client address', () => {
   let revokedKey: string;
   const unknownKey = `cx_0123456789abcdef_${'A'.repeat(43)}`;
   const malformedKey = 'cx_this-is-not-a-key';
+  const metricsToken = 'brute-force-metrics-token-0123456789abcdef';
 
   const env = (extra: Record<string, string>) => ({
     DATABASE_URL: databaseUrl,
@@ -34,6 +35,7 @@ describe('failed-authentication limit per client address', () => {
     AUTH_FAILURE_LIMIT: '3',
     AUTH_FAILURE_WINDOW_SECONDS: '60',
     AUTH_LOCKOUT_SECONDS: '3',
+    METRICS_TOKEN: metricsToken,
     ...extra,
   });
 
@@ -98,7 +100,9 @@ describe('failed-authentication limit per client address', () => {
   }
 
   const metric = async (service: RunningService<GatewayConfig>, name: string, label = '') => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+    ).text();
     const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(label));
     return line ? Number(line.split(' ').pop()) : 0;
   };
@@ -111,24 +115,31 @@ describe('failed-authentication limit per client address', () => {
     expect(Number(answer.retryAfter)).toBeLessThanOrEqual(3);
   };
 
-  it('locks an address out after the limit, even for a valid key, until Retry-After has passed', async () => {
+  it('locks an address out after the limit until Retry-After has passed, still serving its valid keys', async () => {
     const from = '127.0.0.2';
+    // A key in use before the lockout, as a hospital's keys are: this instance has verified it.
+    expect((await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from })).status).toBe(200);
     const failures = [unknownKey, malformedKey, revokedKey];
     for (const key of failures) {
       const answer = await get(direct, '/v1/notes', { key, from });
       expect({ key, status: answer.status }).toEqual({ key, status: 401 });
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'INVALID_CREDENTIALS' });
     }
-    expectLockedOut(await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from }));
-    expectLockedOut(await get(direct, '/v1/review/queue', { key: tenant.keys.reviewer, from }));
-    expectLockedOut(await get(direct, '/v1/notes', { from }));
+    // Every request without a valid key is refused with 429 now, whatever it carries.
+    for (const key of [unknownKey, malformedKey, revokedKey, undefined])
+      expectLockedOut(await get(direct, '/v1/notes', { key, from }));
+    expectLockedOut(await get(direct, '/v1/review/queue', { key: unknownKey, from }));
+    // A valid key from the locked-out address is still served, on every route its role may call.
+    expect((await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from })).status).toBe(200);
+    expect((await get(direct, '/v1/review/queue', { key: tenant.keys.reviewer, from })).status).toBe(200);
     // Public routes stay open, and other addresses are not affected.
     expect((await get(direct, '/health/live', { from })).status).toBe(200);
-    expect((await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from: '127.0.0.3' })).status).toBe(200);
+    expect((await get(direct, '/v1/notes', { key: unknownKey, from: '127.0.0.3' })).status).toBe(401);
 
-    const retryAfter = Number((await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from })).retryAfter);
+    // Without a key to verify, Retry-After counts the lockout itself down.
+    const retryAfter = Number((await get(direct, '/v1/notes', { from })).retryAfter);
     await sleep(retryAfter * 1000 + 100);
-    expect((await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from })).status).toBe(200);
+    expect((await get(direct, '/v1/notes', { key: unknownKey, from })).status).toBe(401);
   });
 
   it('does not let a valid key wipe out earlier failures', async () => {
@@ -137,7 +148,8 @@ describe('failed-authentication limit per client address', () => {
     expect((await get(direct, '/v1/notes', { key: unknownKey, from })).status).toBe(401);
     expect((await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from })).status).toBe(200);
     expect((await get(direct, '/v1/notes', { key: unknownKey, from })).status).toBe(401);
-    expectLockedOut(await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from }));
+    expectLockedOut(await get(direct, '/v1/notes', { key: unknownKey, from }));
+    expect((await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from })).status).toBe(200);
   });
 
   it('ignores X-Forwarded-For unless TRUST_PROXY names the proxy: a client cannot pick a fresh address', async () => {
@@ -145,50 +157,101 @@ describe('failed-authentication limit per client address', () => {
     for (const forwardedFor of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
       expect((await get(direct, '/v1/notes', { key: unknownKey, from, forwardedFor })).status).toBe(401);
     }
-    expectLockedOut(await get(direct, '/v1/notes', { key: tenant.keys.reviewer, from, forwardedFor: '198.51.100.4' }));
+    expectLockedOut(await get(direct, '/v1/notes', { key: unknownKey, from, forwardedFor: '198.51.100.4' }));
   });
 
   it('behind a trusted proxy counts the forwarded client, IPv6 clients by /64', async () => {
+    expect((await get(proxied, '/v1/notes', { key: tenant.keys.reviewer, forwardedFor: '203.0.113.7' })).status).toBe(
+      200,
+    );
     for (let i = 0; i < 3; i++) {
       const answer = await get(proxied, '/v1/notes', { key: unknownKey, forwardedFor: '203.0.113.7' });
       expect(answer.status).toBe(401);
     }
-    expectLockedOut(await get(proxied, '/v1/notes', { key: tenant.keys.reviewer, forwardedFor: '203.0.113.7' }));
-    // The proxy's other clients, and requests from the proxy itself, keep working.
-    const neighbour = await get(proxied, '/v1/notes', { key: tenant.keys.reviewer, forwardedFor: '203.0.113.8' });
-    expect(neighbour.status).toBe(200);
-    expect((await get(proxied, '/v1/notes', { key: tenant.keys.reviewer })).status).toBe(200);
+    expectLockedOut(await get(proxied, '/v1/notes', { key: unknownKey, forwardedFor: '203.0.113.7' }));
+    expect((await get(proxied, '/v1/notes', { key: tenant.keys.reviewer, forwardedFor: '203.0.113.7' })).status).toBe(
+      200,
+    );
+    // The proxy's other clients, and requests from the proxy itself, are not locked out.
+    const neighbour = await get(proxied, '/v1/notes', { key: unknownKey, forwardedFor: '203.0.113.8' });
+    expect(neighbour.status).toBe(401);
+    expect((await get(proxied, '/v1/notes', { key: unknownKey })).status).toBe(401);
     // Three addresses of one /64 are one client; the next /64 is another.
     for (const address of ['2001:db8:0:7::1', '2001:db8:0:7::2', '2001:db8:0:7:ffff::3']) {
       expect((await get(proxied, '/v1/notes', { key: unknownKey, forwardedFor: address })).status).toBe(401);
     }
-    expectLockedOut(await get(proxied, '/v1/notes', { key: tenant.keys.reviewer, forwardedFor: '2001:db8:0:7::99' }));
-    const nextBlock = await get(proxied, '/v1/notes', { key: tenant.keys.reviewer, forwardedFor: '2001:db8:0:8::1' });
-    expect(nextBlock.status).toBe(200);
+    expectLockedOut(await get(proxied, '/v1/notes', { key: unknownKey, forwardedFor: '2001:db8:0:7::99' }));
+    const nextBlock = await get(proxied, '/v1/notes', { key: unknownKey, forwardedFor: '2001:db8:0:8::1' });
+    expect(nextBlock.status).toBe(401);
   });
 
-  it('refuses malformed keys before any lookup or hash, and locked-out requests before looking at the key', async () => {
+  it('counts refusals in one counter, hashes unknown ids like known ones, and rations hashing when locked out', async () => {
     const from = '127.0.0.6';
-    const failures = 'clinex_gateway_auth_failures_total';
-    const [malformedBefore, wrongBefore, refusedBefore] = await Promise.all([
-      metric(direct, failures, 'reason="malformed"'),
-      metric(direct, failures, 'reason="wrong_secret"'),
-      metric(direct, 'clinex_gateway_auth_lockout_refusals_total'),
-    ]);
-    // A real key id with a wrong secret is the only kind that costs a scrypt hash.
+    const failed = 'clinex_gateway_auth_failed_total';
+    const hashes = 'clinex_gateway_auth_key_hashes_total';
+    const refusals = 'clinex_gateway_auth_lockout_refusals_total';
+    const read = async () => ({
+      failed: await metric(direct, failed),
+      hashes: await metric(direct, hashes),
+      refusals: await metric(direct, refusals),
+    });
+    const scrape = await (
+      await fetch(`${direct.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+    ).text();
+    // One counter of refusals: nothing in the scrape tells unknown key ids from wrong secrets.
+    expect(scrape).not.toMatch(/unknown_key|wrong_secret|auth_failures_total/);
+
+    const before = await read();
+    // A real key id with a wrong secret and an unknown key id cost one scrypt verification each.
     const wrongSecret = `${tenant.keys.admin.slice(0, 20)}${'B'.repeat(43)}`;
     expect((await get(direct, '/v1/notes', { key: wrongSecret, from })).status).toBe(401);
-    // Junk of any size: refused on its shape.
+    expect(await read()).toEqual({ ...before, failed: before.failed + 1, hashes: before.hashes + 1 });
+    // Junk of any size: refused on its shape, before any lookup or hash.
     expect((await get(direct, '/v1/notes', { key: `cx_${'x'.repeat(8000)}`, from })).status).toBe(401);
-    expect((await get(direct, '/v1/notes', { key: malformedKey, from })).status).toBe(401);
-    expect(await metric(direct, failures, 'reason="malformed"')).toBe(malformedBefore + 2);
-    expect(await metric(direct, failures, 'reason="wrong_secret"')).toBe(wrongBefore + 1);
+    expect(await read()).toEqual({ ...before, failed: before.failed + 2, hashes: before.hashes + 1 });
+    expect((await get(direct, '/v1/notes', { key: unknownKey, from })).status).toBe(401);
+    expect(await read()).toEqual({ ...before, failed: before.failed + 3, hashes: before.hashes + 2 });
 
-    // Locked out now: further wrong keys are not even classified (no lookup, no hash), only refused.
-    expectLockedOut(await get(direct, '/v1/notes', { key: wrongSecret, from }));
+    // Locked out now: malformed keys cost nothing, and refusals are counted apart, not as failures.
     expectLockedOut(await get(direct, '/v1/notes', { key: malformedKey, from }));
-    expect(await metric(direct, failures, 'reason="wrong_secret"')).toBe(wrongBefore + 1);
-    expect(await metric(direct, failures, 'reason="malformed"')).toBe(malformedBefore + 2);
-    expect(await metric(direct, 'clinex_gateway_auth_lockout_refusals_total')).toBe(refusedBefore + 2);
+    expect(await read()).toEqual({
+      failed: before.failed + 3,
+      hashes: before.hashes + 2,
+      refusals: before.refusals + 1,
+    });
+  });
+
+  it('verifies at most one not-yet-verified key per interval for a locked-out address, and serves it when valid', async () => {
+    const service = await startService(gatewayService, {
+      env: env({ AUTH_LOCKOUT_SECONDS: '60', AUTH_LOCKOUT_VERIFY_INTERVAL_MS: '30000' }),
+    });
+    try {
+      const from = '127.0.0.7';
+      for (let i = 0; i < 3; i++) expect((await get(service, '/v1/notes', { key: unknownKey, from })).status).toBe(401);
+      // Keys this instance has never verified: the first is verified (and served), the next must wait.
+      const fresh = await addApiKey(db, tenant.id, 'submitter');
+      const another = await addApiKey(db, tenant.id, 'reviewer');
+      expect((await get(service, '/v1/notes', { key: fresh.key, from })).status).toBe(200);
+      const refused = (answer: Answer) => ({
+        status: answer.status,
+        code: (JSON.parse(answer.body) as { code: string }).code,
+        retryAfter: Number(answer.retryAfter),
+      });
+      // Refused unverified: come back when the next verification is due (the interval), not when the lockout ends.
+      const waiting = await get(service, '/v1/notes', { key: another.key, from });
+      expect(refused(waiting)).toEqual({ status: 429, code: 'TOO_MANY_AUTH_FAILURES', retryAfter: 30 });
+      expect(JSON.parse(waiting.body).detail).toMatch(/could not be checked yet/);
+      expect(refused(await get(service, '/v1/notes', { key: unknownKey, from }))).toEqual(refused(waiting));
+      // A request that needs no verification (no key, a malformed one) waits for the end of the lockout.
+      const anonymous = refused(await get(service, '/v1/notes', { from }));
+      expect(anonymous).toMatchObject({ status: 429, code: 'TOO_MANY_AUTH_FAILURES' });
+      expect(anonymous.retryAfter).toBeGreaterThan(30);
+      // The verified key needs no hash: it keeps being served.
+      for (let i = 0; i < 3; i++) expect((await get(service, '/v1/notes', { key: fresh.key, from })).status).toBe(200);
+      // Another address is not rationed.
+      expect((await get(service, '/v1/notes', { key: another.key, from: '127.0.0.8' })).status).toBe(200);
+    } finally {
+      await service.app.close();
+    }
   });
 });

@@ -8,25 +8,32 @@ import type { GatewayConfig } from '../../apps/gateway/src/config/gateway.config
 import { gatewayService } from '../../apps/gateway/src/gateway.service-definition.js';
 import { doseMistake, seedReviewItem } from '../support/review-fixture.js';
 import { REPO_ROOT } from '../support/test-database.js';
-import { createTestTenant, insertAcceptedNote, type TestTenant } from '../support/tenant-fixture.js';
+import { createOperatorKey, createTestTenant, insertAcceptedNote, type TestTenant } from '../support/tenant-fixture.js';
 
 /**
- * The gateway's complete authorisation matrix (issue 10): every operation of docs/openapi.json × every kind of
- * caller × a resource of the caller's own tenant and of another tenant, through the real gateway on real PostgreSQL.
- * The expected status of each cell is written down in `matrix()` below; an operation added to the API without a row
- * there fails the coverage test. Besides the status, every cell checks:
+ * The gateway's complete authorisation matrix (issues 10 and 21): every operation of docs/openapi.json × every kind
+ * of caller × a resource of the caller's own tenant and of another tenant, through the real gateway on real
+ * PostgreSQL. The expected status of each cell is written down in `matrix()` below; an operation added to the API
+ * without a row there fails the coverage test. Every tenant role stays inside its tenant: there is no exception cell.
+ * The platform operator (a key of no tenant) is a caller of its own on every route; "own" and "other" are then just
+ * two tenants, and where it may read across tenants (`operatorSpansTenants`) only its leak check is waived. Besides
+ * the status, every cell checks:
  * - a refused request (4xx), and any request aimed at another tenant's resource, leaves every table as it was
  *   (row counts and a hash of the rows);
  * - no response body, refusals included, carries another tenant's data (ids, key ids, slug, name, note text, webhook
  *   or model names), except what the caller itself put in the URL;
- * - refusals are problem documents with the stable code the rule in `expectedCode` gives.
+ * - refusals are problem documents with the stable code the rule in `expectedCode` gives;
+ * - the response, refusals included, is `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
  */
 
-const CALLERS = ['submitter', 'reviewer', 'finance', 'admin', 'none', 'malformed', 'revoked'] as const;
+const CALLERS = ['submitter', 'reviewer', 'finance', 'admin', 'operator', 'none', 'malformed', 'revoked'] as const;
 type Caller = (typeof CALLERS)[number];
 type Scope = 'own' | 'other';
-/** Expected statuses in CALLERS order: submitter, reviewer, finance, admin, no key, malformed key, revoked key. */
-type Cells = readonly [number, number, number, number, number, number, number];
+/**
+ * Expected statuses in CALLERS order: submitter, reviewer, finance, admin (the four tenant roles), operator, no key,
+ * malformed key, revoked key.
+ */
+type Cells = readonly [number, number, number, number, number, number, number, number];
 
 interface Target {
   /** Path with its parameters filled in (and query string), plus a JSON body for writes. */
@@ -41,15 +48,13 @@ interface Entry {
   /** 404 code of this operation's resource. */
   notFound?: string;
   /**
-   * Cells that show or change another tenant's data on purpose. Finance (issue 8, README "Finance"): an admin key
-   * is a finance operator for every tenant — it may read any tenant's figures and set any tenant's budget and
-   * webhook. These cells are exempt from the leak and no-write checks, and nothing else is.
+   * The operator reads every tenant here (finance views, issue 21): its answers may name both tenants, so its cells
+   * skip the leak check. Nothing else does, and no tenant role has such a cell.
    */
-  crossTenantByDesign?: readonly `admin/${Scope}`[];
+  operatorSpansTenants?: true;
   target: (scope: Scope) => Promise<Target> | Target;
 }
 
-const ADMIN_SEES_EVERY_TENANT = ['admin/other'] as const;
 const ANON = [401, 401, 401] as const;
 
 /**
@@ -61,79 +66,80 @@ function matrix(f: Fixtures): Record<string, Entry> {
   const unique = () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const range = 'from=2026-11-01&to=2026-11-30';
   return {
-    // ── notes ──────────────────────── submitter reviewer finance admin | none malformed revoked
+    // ── notes ──────────────────── submitter reviewer finance admin operator | none malformed revoked
     'POST /v1/notes': {
-      own: [202, 403, 403, 202, ...ANON],
+      own: [202, 403, 403, 202, 403, ...ANON],
       other: null,
       target: () => ({ path: '/v1/notes', body: { externalId: `m-${unique()}`, text: 'Matrix note.' } }),
     },
     'POST /v1/notes/batch': {
-      own: [202, 403, 403, 202, ...ANON],
+      own: [202, 403, 403, 202, 403, ...ANON],
       other: null,
       target: () => ({ path: '/v1/notes/batch', body: { notes: [{ externalId: `b-${unique()}`, text: 'Batch.' }] } }),
     },
     'GET /v1/notes': {
-      own: [200, 200, 403, 200, ...ANON],
+      own: [200, 200, 403, 200, 403, ...ANON],
       other: null,
       target: () => ({ path: '/v1/notes?limit=100' }),
     },
     'GET /v1/notes/{id}': {
-      own: [200, 200, 403, 200, ...ANON],
-      other: [404, 404, 403, 404, ...ANON],
+      own: [200, 200, 403, 200, 403, ...ANON],
+      other: [404, 404, 403, 404, 403, ...ANON],
       notFound: 'NOTE_NOT_FOUND',
       target: (s) => ({ path: `/v1/notes/${t(s).noteId}` }),
     },
     'GET /v1/notes/{id}/fhir': {
-      own: [200, 200, 403, 200, ...ANON],
-      other: [404, 404, 403, 404, ...ANON],
+      own: [200, 200, 403, 200, 403, ...ANON],
+      other: [404, 404, 403, 404, 403, ...ANON],
       notFound: 'NOTE_NOT_FOUND',
       target: (s) => ({ path: `/v1/notes/${t(s).noteId}/fhir` }),
     },
-    // ── admin ──────────────────────── submitter reviewer finance admin | none malformed revoked
+    // ── admin ──────────────────── submitter reviewer finance admin operator | none malformed revoked
     'POST /v1/admin/api-keys': {
-      own: [403, 403, 403, 201, ...ANON],
+      own: [403, 403, 403, 201, 403, ...ANON],
       other: null,
       target: () => ({ path: '/v1/admin/api-keys', body: { role: 'reviewer', label: 'matrix' } }),
     },
     'GET /v1/admin/api-keys': {
-      own: [403, 403, 403, 200, ...ANON],
+      own: [403, 403, 403, 200, 403, ...ANON],
       other: null,
       target: () => ({ path: '/v1/admin/api-keys' }),
     },
     'DELETE /v1/admin/api-keys/{id}': {
-      own: [403, 403, 403, 204, ...ANON],
-      other: [403, 403, 403, 404, ...ANON],
+      own: [403, 403, 403, 204, 403, ...ANON],
+      other: [403, 403, 403, 404, 403, ...ANON],
       notFound: 'API_KEY_NOT_FOUND',
       target: async (s) => ({ path: `/v1/admin/api-keys/${await f.throwawayKey(t(s).tenant)}` }),
     },
-    // ── review ─────────────────────── submitter reviewer finance admin | none malformed revoked
+    // ── review ─────────────────── submitter reviewer finance admin operator | none malformed revoked
     'GET /v1/review/queue': {
-      own: [403, 200, 403, 200, ...ANON],
+      own: [403, 200, 403, 200, 403, ...ANON],
       other: null,
       target: () => ({ path: '/v1/review/queue?limit=500' }),
     },
     'GET /v1/review/items/{id}': {
-      own: [403, 200, 403, 200, ...ANON],
-      other: [403, 404, 403, 404, ...ANON],
+      own: [403, 200, 403, 200, 403, ...ANON],
+      other: [403, 404, 403, 404, 403, ...ANON],
       notFound: 'REVIEW_ITEM_NOT_FOUND',
       target: (s) => ({ path: `/v1/review/items/${t(s).reviewItemId}` }),
     },
     'POST /v1/review/items/{id}/claim': {
-      own: [403, 200, 403, 200, ...ANON],
-      other: [403, 404, 403, 404, ...ANON],
+      own: [403, 200, 403, 200, 403, ...ANON],
+      other: [403, 404, 403, 404, 403, ...ANON],
       notFound: 'REVIEW_ITEM_NOT_FOUND',
       target: async (s) => ({ path: `/v1/review/items/${await f.reviewItem(s)}/claim`, body: {} }),
     },
-    // Giving a claim back is idempotent (204 whatever the id), so another tenant's id answers 204 too — and must
-    // leave that tenant's claim in place (the no-write check).
+    // Giving a claim back is idempotent on the tenant's own items (204 whether or not the caller held it); another
+    // tenant's item is not found (issue 21), and keeps its claim (the no-write check).
     'DELETE /v1/review/items/{id}/claim': {
-      own: [403, 204, 403, 204, ...ANON],
-      other: [403, 204, 403, 204, ...ANON],
+      own: [403, 204, 403, 204, 403, ...ANON],
+      other: [403, 404, 403, 404, 403, ...ANON],
+      notFound: 'REVIEW_ITEM_NOT_FOUND',
       target: async (s) => ({ path: `/v1/review/items/${await f.reviewItem(s, { claimed: true })}/claim` }),
     },
     'POST /v1/review/items/{id}/decision': {
-      own: [403, 200, 403, 200, ...ANON],
-      other: [403, 404, 403, 404, ...ANON],
+      own: [403, 200, 403, 200, 403, ...ANON],
+      other: [403, 404, 403, 404, 403, ...ANON],
       notFound: 'REVIEW_ITEM_NOT_FOUND',
       target: async (s) => ({
         path: `/v1/review/items/${await f.reviewItem(s)}/decision`,
@@ -141,39 +147,40 @@ function matrix(f: Fixtures): Record<string, Entry> {
       }),
     },
     'GET /v1/review/export': {
-      own: [403, 200, 403, 200, ...ANON],
+      own: [403, 200, 403, 200, 403, ...ANON],
       other: null,
       target: () => ({ path: '/v1/review/export' }),
     },
-    // ── finance ────────────────────── submitter reviewer finance admin | none malformed revoked
+    // ── finance ────────────────── submitter reviewer finance admin operator | none malformed revoked
+    // A tenant's finance and admin keys see their own tenant only (issue 21); the operator reads every tenant.
     'GET /v1/finance/tenants': {
-      own: [403, 403, 200, 200, ...ANON],
+      own: [403, 403, 200, 200, 200, ...ANON],
       other: null,
-      crossTenantByDesign: ['admin/own'],
+      operatorSpansTenants: true,
       target: () => ({ path: '/v1/finance/tenants' }),
     },
     'GET /v1/finance/daily-spend': {
-      own: [403, 403, 200, 200, ...ANON],
-      other: [403, 403, 403, 200, ...ANON],
-      crossTenantByDesign: ADMIN_SEES_EVERY_TENANT,
+      own: [403, 403, 200, 200, 200, ...ANON],
+      other: [403, 403, 403, 403, 200, ...ANON],
+      operatorSpansTenants: true,
       target: (s) => ({ path: `/v1/finance/daily-spend?${range}&tenantId=${t(s).tenant.id}` }),
     },
     'GET /v1/finance/unit-costs': {
-      own: [403, 403, 200, 200, ...ANON],
-      other: [403, 403, 403, 200, ...ANON],
-      crossTenantByDesign: ADMIN_SEES_EVERY_TENANT,
+      own: [403, 403, 200, 200, 200, ...ANON],
+      other: [403, 403, 403, 403, 200, ...ANON],
+      operatorSpansTenants: true,
       target: (s) => ({ path: `/v1/finance/unit-costs?${range}&tenantId=${t(s).tenant.id}` }),
     },
     'GET /v1/finance/budgets': {
-      own: [403, 403, 200, 200, ...ANON],
-      other: [403, 403, 403, 200, ...ANON],
-      crossTenantByDesign: ADMIN_SEES_EVERY_TENANT,
+      own: [403, 403, 200, 200, 200, ...ANON],
+      other: [403, 403, 403, 403, 200, ...ANON],
+      operatorSpansTenants: true,
       target: (s) => ({ path: `/v1/finance/budgets?month=2026-11&tenantId=${t(s).tenant.id}` }),
     },
+    // A budget and a webhook are the tenant's own business: the operator reads them but sets neither.
     'PUT /v1/finance/budgets/{tenantId}/{month}': {
-      own: [403, 403, 200, 200, ...ANON],
-      other: [403, 403, 403, 200, ...ANON],
-      crossTenantByDesign: ADMIN_SEES_EVERY_TENANT,
+      own: [403, 403, 200, 200, 403, ...ANON],
+      other: [403, 403, 403, 403, 403, ...ANON],
       // A month far ahead: no budget fallback or alert for the tenants' current spend can follow from it.
       target: (s) => ({
         path: `/v1/finance/budgets/${t(s).tenant.id}/2031-01`,
@@ -181,27 +188,27 @@ function matrix(f: Fixtures): Record<string, Entry> {
       }),
     },
     'PUT /v1/finance/webhooks/{tenantId}': {
-      own: [403, 403, 204, 204, ...ANON],
-      other: [403, 403, 403, 204, ...ANON],
-      crossTenantByDesign: ADMIN_SEES_EVERY_TENANT,
+      own: [403, 403, 204, 204, 403, ...ANON],
+      other: [403, 403, 403, 403, 403, ...ANON],
       target: (s) => ({
         path: `/v1/finance/webhooks/${t(s).tenant.id}`,
         body: { url: `https://hooks.example.test/${s}-${unique()}` },
       }),
     },
     'GET /v1/finance/alerts': {
-      own: [403, 403, 200, 200, ...ANON],
-      other: [403, 403, 403, 200, ...ANON],
-      crossTenantByDesign: ADMIN_SEES_EVERY_TENANT,
+      own: [403, 403, 200, 200, 200, ...ANON],
+      other: [403, 403, 403, 403, 200, ...ANON],
+      operatorSpansTenants: true,
       target: (s) => ({ path: `/v1/finance/alerts?tenantId=${t(s).tenant.id}` }),
     },
     'GET /v1/finance/prices': {
-      own: [403, 403, 200, 200, ...ANON],
+      own: [403, 403, 200, 200, 200, ...ANON],
       other: null,
       target: () => ({ path: '/v1/finance/prices' }),
     },
+    // Price versions price every tenant: the operator's alone.
     'POST /v1/finance/prices': {
-      own: [403, 403, 403, 201, ...ANON],
+      own: [403, 403, 403, 403, 201, ...ANON],
       other: null,
       target: () => ({
         path: '/v1/finance/prices',
@@ -217,9 +224,9 @@ function matrix(f: Fixtures): Record<string, Entry> {
       }),
     },
     'GET /v1/finance/projection': {
-      own: [403, 403, 200, 200, ...ANON],
-      other: [403, 403, 403, 200, ...ANON],
-      crossTenantByDesign: ADMIN_SEES_EVERY_TENANT,
+      own: [403, 403, 200, 200, 200, ...ANON],
+      other: [403, 403, 403, 403, 200, ...ANON],
+      operatorSpansTenants: true,
       target: (s) => ({
         path: `/v1/finance/projection?notesPerDay=100&engine=llm&model=${f.models[s]}&tenantId=${t(s).tenant.id}`,
       }),
@@ -372,6 +379,7 @@ describe('authorisation matrix over every documented operation', () => {
     expect((await call('DELETE', { path: `/v1/admin/api-keys/${revoked.id}` }, own.keys.admin)).status).toBe(204);
     keys = {
       ...own.keys,
+      operator: (await createOperatorKey(databaseUrl, `matrix operator ${run}`)).key,
       none: null,
       malformed: `cx_${'z'.repeat(16)}_not-a-key`,
       revoked: revoked.apiKey,
@@ -462,12 +470,11 @@ describe('authorisation matrix over every documented operation', () => {
     const row = scope === 'own' ? entry.own : entry.other;
     if (row === null) return; // The operation names no resource of a tenant: the own-tenant cells cover it.
     const expected = row[CALLERS.indexOf(caller)]!;
-    const byDesign = (entry.crossTenantByDesign ?? []).includes(`${caller}/${scope}` as `admin/${Scope}`);
     const [method, template] = operation.split(' ') as [string, string];
 
     const target = await entry.target(scope);
     expect(target.path.split('?')[0]!.split('/').length).toBe(template.split('/').length);
-    const mustNotWrite = !byDesign && (expected >= 400 || scope === 'other');
+    const mustNotWrite = expected >= 400 || scope === 'other';
     const before = mustNotWrite ? await snapshot() : null;
 
     const response = await call(method, target, keys[caller]);
@@ -479,6 +486,10 @@ describe('authorisation matrix over every documented operation', () => {
       scope,
       status: expected,
     });
+    expect({
+      cacheControl: response.headers.get('cache-control'),
+      contentTypeOptions: response.headers.get('x-content-type-options'),
+    }).toEqual({ cacheControl: 'no-store', contentTypeOptions: 'nosniff' });
     if (expected >= 400) {
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       const code = expectedCode(entry, caller, scope, expected);
@@ -486,7 +497,7 @@ describe('authorisation matrix over every documented operation', () => {
       if (expected === 401) expect(response.headers.get('www-authenticate')).toBe('Bearer');
     }
     if (before) expect(await snapshot()).toEqual(before);
-    if (!byDesign) {
+    if (!(caller === 'operator' && entry.operatorSpansTenants)) {
       const request = `${target.path} ${JSON.stringify(target.body ?? null)}`;
       const leaked = (await otherTenantMarkers()).filter((m) => !request.includes(m) && text.includes(m));
       expect({ operation, caller, scope, leaked }).toEqual({ operation, caller, scope, leaked: [] });

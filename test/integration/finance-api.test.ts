@@ -13,7 +13,7 @@ import { CostLedgerRepository } from '../../apps/validator/src/cost-meter/cost-l
 import { CostMeterService } from '../../apps/validator/src/cost-meter/cost-meter.service.js';
 import { validatorService } from '../../apps/validator/src/validator.service-definition.js';
 import { waitFor } from '../support/service-process.js';
-import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
+import { createOperatorKey, createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
@@ -32,6 +32,9 @@ describe('finance API', () => {
   let a: TestTenant;
   let b: TestTenant;
   let c: TestTenant;
+  /** The platform operator's key: the one that reads every tenant and adds price versions (issue 21). */
+  let operator: string;
+  const metricsToken = `finance-metrics-${randomUUID()}`;
   let webhook: WebhookReceiver<{ tenantId: string; kind: string; thresholdPercent: number | null }>;
 
   const event = (tenantId: string, occurredAt: string, overrides: Partial<CostEvent> = {}): CostEvent => ({
@@ -65,9 +68,18 @@ describe('finance API', () => {
     a = await createTestTenant(databaseUrl, 'fin-a');
     b = await createTestTenant(databaseUrl, 'fin-b');
     c = await createTestTenant(databaseUrl, 'fin-c');
+    operator = (await createOperatorKey(databaseUrl, 'finance operator')).key;
     webhook = await startWebhookReceiver('/alerts');
     validator = await startService(validatorService, {
-      env: { ...process.env, KAFKA_GROUP_ID: `finance-it-${run}`, PORT: '0', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        KAFKA_GROUP_ID: `finance-it-${run}`,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        // The scrape below reads per-tenant counters: the operator's opt-in, behind the scrape token.
+        METRICS_TOKEN: metricsToken,
+        METRICS_TENANT_LABELS: 'true',
+      },
     });
     meter = validator.app.get(CostMeterService);
     const ledger = validator.app.get(CostLedgerRepository);
@@ -154,7 +166,7 @@ describe('finance API', () => {
     expect(lines).toContain(`2026-11-15,${a.id},llm,unpriced-${run},extraction,false,1,777,0,0,0,`);
   });
 
-  it('keeps tenants apart: finance sees its own, admin all or one', async () => {
+  it('keeps tenants apart: finance and admin keys see their own, the operator all or one', async () => {
     const forbidden = await api(
       a.keys.finance,
       `/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15&tenantId=${b.id}`,
@@ -164,18 +176,45 @@ describe('finance API', () => {
     expect((await api(a.keys.submitter, '/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15')).status).toBe(403);
     const own = await api(b.keys.finance, '/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15');
     expect(own.body.rows.map((r: { tenantId: string }) => r.tenantId)).toEqual([b.id]);
-    const all = await api(a.keys.admin, '/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15');
+    // A tenant's admin is no operator (issue 21): its own tenant only, whatever it asks for.
+    const adminOther = await api(
+      a.keys.admin,
+      `/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15&tenantId=${b.id}`,
+    );
+    expect([adminOther.status, adminOther.body.code]).toEqual([403, 'TENANT_FORBIDDEN']);
+    const adminOwn = await api(a.keys.admin, '/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15');
+    expect(adminOwn.body.tenantIds).toEqual([a.id]);
+    expect(new Set(adminOwn.body.rows.map((r: { tenantId: string }) => r.tenantId))).toEqual(new Set([a.id]));
+    expect((await api(a.keys.admin, '/v1/finance/tenants')).body).toEqual([
+      { id: a.id, slug: a.slug, name: `Test hospital ${a.slug}` },
+    ]);
+    const all = await api(operator, '/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15');
     expect(all.body.tenantIds).toBe('all');
     const tenants = new Set(all.body.rows.map((r: { tenantId: string }) => r.tenantId));
     expect(tenants.has(a.id) && tenants.has(b.id)).toBe(true);
-    const one = await api(a.keys.admin, `/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15&tenantId=${b.id}`);
+    const one = await api(operator, `/v1/finance/daily-spend?from=2026-11-15&to=2026-11-15&tenantId=${b.id}`);
     expect(one.body.rows.map((r: { tenantId: string }) => r.tenantId)).toEqual([b.id]);
+    const missing = await api(operator, `/v1/finance/budgets?tenantId=${randomUUID()}`);
+    expect([missing.status, missing.body.code]).toEqual([404, 'TENANT_NOT_FOUND']);
+    // The operator reads budgets and webhooks but sets neither: they are the tenant's own.
+    const setByOperator = await api(operator, `/v1/finance/budgets/${b.id}/2031-01`, {
+      method: 'PUT',
+      body: JSON.stringify({ softLimitUsd: '1', hardLimitUsd: '0' }),
+    });
+    expect([setByOperator.status, setByOperator.body.code]).toEqual([403, 'FORBIDDEN_ROLE']);
+    const setByOtherAdmin = await api(a.keys.admin, `/v1/finance/budgets/${b.id}/2031-01`, {
+      method: 'PUT',
+      body: JSON.stringify({ softLimitUsd: '1', hardLimitUsd: '0' }),
+    });
+    expect([setByOtherAdmin.status, setByOtherAdmin.body.code]).toEqual([403, 'TENANT_FORBIDDEN']);
     const bad = await api(a.keys.finance, '/v1/finance/daily-spend?from=2026-11-16&to=2026-11-15');
     expect(bad.body.code).toBe('INVALID_RANGE');
   });
 
   it('counts metered tokens and cost in Prometheus counters by tenant, engine and model', async () => {
-    const text = await (await fetch(`${validator.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${validator.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+    ).text();
     const line = (name: string, extra = '') =>
       text
         .split('\n')
@@ -228,7 +267,7 @@ describe('finance API', () => {
     ]);
   });
 
-  it('lets only admins add price versions, from now on', async () => {
+  it('lets only the platform operator add price versions, from now on', async () => {
     const later = new Date(Date.now() + 86_400_000).toISOString();
     const body = {
       engine: 'llm',
@@ -239,13 +278,16 @@ describe('finance API', () => {
       cachedInputPerMillion: null,
       perModelSecond: null,
     };
-    expect(
-      (await api(a.keys.finance, '/v1/finance/prices', { method: 'POST', body: JSON.stringify(body) })).status,
-    ).toBe(403);
-    const created = await api(a.keys.admin, '/v1/finance/prices', { method: 'POST', body: JSON.stringify(body) });
+    // A price version prices every tenant: no tenant key may add one, not even a tenant's admin.
+    for (const key of [a.keys.finance, a.keys.admin]) {
+      const refused = await api(key, '/v1/finance/prices', { method: 'POST', body: JSON.stringify(body) });
+      expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN_ROLE']);
+    }
+    const created = await api(operator, '/v1/finance/prices', { method: 'POST', body: JSON.stringify(body) });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ model, version: 3, inputPerMillion: '40' });
-    const past = await api(a.keys.admin, '/v1/finance/prices', {
+    expect(created.body.createdBy).toMatch(/^operator key [0-9a-f-]{36}$/);
+    const past = await api(operator, '/v1/finance/prices', {
       method: 'POST',
       body: JSON.stringify({ ...body, effectiveFrom: '2026-11-01T00:00:00Z' }),
     });

@@ -116,8 +116,11 @@ describe('webhook destinations', () => {
     // Another tenant's finance key learns nothing about the URL check.
     const foreign = await setWebhook(other.keys.finance, tenant.id, 'http://127.0.0.1/');
     expect(foreign.status).toBe(403);
-    // An admin may set any tenant's webhook, but not to a forbidden destination either.
-    const admin = await setWebhook(other.keys.admin, tenant.id, 'http://192.168.0.1/');
+    // Nor does another tenant's admin (a tenant's admin is no operator, issue 21); the tenant's own admin may set
+    // the webhook, but not to a forbidden destination either.
+    const foreignAdmin = await setWebhook(other.keys.admin, tenant.id, 'http://192.168.0.1/');
+    expect([foreignAdmin.status, foreignAdmin.body.code]).toEqual([403, 'TENANT_FORBIDDEN']);
+    const admin = await setWebhook(tenant.keys.admin, tenant.id, 'http://192.168.0.1/');
     expect(admin.status).toBe(400);
     expect(admin.body.code).toBe('WEBHOOK_DESTINATION_FORBIDDEN');
     expect((await setWebhook(tenant.keys.finance, tenant.id, null)).status).toBe(204);

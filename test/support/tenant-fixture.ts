@@ -54,3 +54,23 @@ export async function insertAcceptedNote(
   );
   return id;
 }
+
+/** A platform-operator key (no tenant), written straight to the database as `clinex admin create-operator-key` would. */
+export async function createOperatorKey(
+  databaseUrl: string,
+  label = 'test operator',
+): Promise<{ id: string; key: string }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const id = randomUUID();
+    const key = generateApiKey();
+    await client.query(
+      `INSERT INTO api_keys (id, tenant_id, key_id, secret_hash, role, label) VALUES ($1, NULL, $2, $3, 'operator', $4)`,
+      [id, key.keyId, await hashSecret(key.secret), label],
+    );
+    return { id, key: key.plaintext };
+  } finally {
+    await client.end();
+  }
+}

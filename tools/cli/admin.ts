@@ -4,6 +4,7 @@ import { AdminError } from '../../apps/gateway/src/admin/admin.errors.js';
 import { AdminService } from '../../apps/gateway/src/admin/admin.service.js';
 import { ApiKeyRepository } from '../../apps/gateway/src/auth/api-key.repository.js';
 import { ApiKeyService } from '../../apps/gateway/src/auth/api-key.service.js';
+import { checkString } from '../../apps/gateway/src/http/character.policy.js';
 import { ROLES, type Role } from '../../apps/gateway/src/auth/principal.js';
 import { TenantRepository } from '../../apps/gateway/src/tenants/tenant.repository.js';
 import { CliInputError } from '../../apps/validator/src/cli/cli-input.error.js';
@@ -11,7 +12,9 @@ import { CliInputError } from '../../apps/validator/src/cli/cli-input.error.js';
 /**
  * `clinex admin <action>`: the operator's side of tenant administration, straight against the database in
  * DATABASE_URL. Creating a tenant also issues its first admin key; that key then manages the tenant's other keys
- * over HTTP (/v1/admin/api-keys). Keys are printed once, as JSON on stdout, and stored only as scrypt hashes.
+ * over HTTP (/v1/admin/api-keys). Platform-operator keys (no tenant: all-tenant finance views, price versions) are
+ * made only here. Keys are printed once, as JSON on stdout, and stored only as scrypt hashes. A key revoked here
+ * is refused by every gateway from its next request on.
  */
 
 interface CliIo {
@@ -27,9 +30,30 @@ const USAGE = `Usage: clinex admin <action> [options]   (DATABASE_URL must point
   list-tenants                                  every tenant (id, slug, name)
   list-keys --tenant <slug>                     the tenant's keys, without secrets
   revoke-key --tenant <slug> --id <key id>      revoke a key
+  create-operator-key --label <label>           a platform-operator key, of no tenant (all-tenant finance
+                                                views, price versions); never give one to a hospital
+  list-operator-keys                            the operator keys, without secrets
+  revoke-operator-key --id <key id>             revoke an operator key
 `;
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A key id as list-keys / list-operator-keys print it. */
+function keyId(values: Record<string, string | undefined>): string {
+  const id = required(values, 'id');
+  if (!UUID.test(id)) throw new CliInputError('--id must be a key id (a UUID, as the list commands print it)');
+  return id;
+}
+
+/** A key label: what the key is for, 1-200 characters under the API's rule for labels (character.policy.ts). */
+function label(values: Record<string, string | undefined>): string {
+  const text = required(values, 'label');
+  if (text.length > 200) throw new CliInputError('--label must be at most 200 characters');
+  const violation = checkString(text, 'identifier', '--label');
+  if (violation) throw new CliInputError(`--label: ${violation.detail}`);
+  return text;
+}
 
 function required(values: Record<string, string | undefined>, name: string): string {
   const value = values[name];
@@ -100,8 +124,8 @@ export const adminCommand = {
         const role = required(values, 'role');
         if (!(ROLES as readonly string[]).includes(role))
           throw new CliInputError(`--role must be one of ${ROLES.join(', ')}`);
-        const label = required(values, 'label');
-        print(await withAdmin((admin) => admin.createKeyForTenant(tenant, { role: role as Role, label })));
+        const text = label(values);
+        print(await withAdmin((admin) => admin.createKeyForTenant(tenant, { role: role as Role, label: text })));
         return 0;
       }
       case 'list-tenants':
@@ -120,12 +144,31 @@ export const adminCommand = {
       }
       case 'revoke-key': {
         const slug = required(values, 'tenant');
-        const id = required(values, 'id');
+        const id = keyId(values);
         await withAdmin(async (admin, _keys, tenants) => {
           const tenant = await tenants.findBySlug(slug);
           if (!tenant) throw new CliInputError(`no tenant with slug ${slug}`);
           await admin.revokeKey({ tenantId: tenant.id, apiKeyId: 'cli', role: 'admin' }, id);
         });
+        print({ revoked: id });
+        return 0;
+      }
+      case 'create-operator-key': {
+        const text = label(values);
+        print(
+          await withAdmin(async (admin) => ({
+            operatorKey: await admin.createOperatorKey(text),
+            note: 'the key is shown only now: store it in a secret manager; it reads every tenant',
+          })),
+        );
+        return 0;
+      }
+      case 'list-operator-keys':
+        print(await withAdmin((admin) => admin.listOperatorKeys()));
+        return 0;
+      case 'revoke-operator-key': {
+        const id = keyId(values);
+        await withAdmin((admin) => admin.revokeOperatorKey(id));
         print({ revoked: id });
         return 0;
       }

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     MESSAGE_TRANSPORT: inProcess ? 'in-process' : 'kafka',
     MIGRATIONS_DIR: migrationsDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // This machine only, unless the user says otherwise: the demo keys are printed in the banner.
+    BIND_ADDRESS: process.env.BIND_ADDRESS ?? '127.0.0.1',
     // The bundled NER model on CPU, unless the user picks another engine.
     EXTRACTOR_ENGINE: process.env.EXTRACTOR_ENGINE ?? 'bert-ner',
     DEFAULT_ENGINE: process.env.DEFAULT_ENGINE ?? process.env.EXTRACTOR_ENGINE ?? 'bert-ner',
@@ -129,6 +131,10 @@ async function main(): Promise<void> {
   say(`  finance page ${gateway.url}/finance   (sign in with the finance key)`);
   say(`  costs API    ${gateway.url}/v1/finance/daily-spend   (finance key)`);
   say(`  health       ${gateway.url}/health/ready`);
+  say(
+    `  metrics      ${gateway.url}/metrics   (${process.env.METRICS_TOKEN ? 'Authorization: Bearer $METRICS_TOKEN' : 'refused: start with METRICS_TOKEN=<32+ characters> to scrape'})`,
+  );
+  say(`  listening on ${common.BIND_ADDRESS} (BIND_ADDRESS)`);
   say('');
   say('  API keys for the demo tenant (send as "Authorization: Bearer <key>"):');
   for (const [role, key] of Object.entries(demo.keys)) say(`    ${role.padEnd(10)} ${key}`);

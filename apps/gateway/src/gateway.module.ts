@@ -35,6 +35,8 @@ import { FINANCE_CLOCK, FinanceService } from './finance/finance.service.js';
 import { FinancePageController } from './finance/page/finance-page.controller.js';
 // Security (issue 10): brute-force guard per client address.
 import { AuthFailureLimiter } from './auth/auth-failure.limiter.js';
+// Security (issue 21): keys checked before bodies are read.
+import { RequestAuthenticator } from './auth/request-authenticator.js';
 // Webhook destinations (SSRF guard): only public addresses unless the operator allows more.
 import { DestinationPolicy } from './outbound/destination.policy.js';
 import { WebhookSender } from './outbound/webhook.sender.js';
@@ -92,6 +94,7 @@ export class GatewayModule {
         BudgetGuard,
         BudgetAlertService,
         AuthFailureLimiter,
+        RequestAuthenticator,
         {
           provide: DestinationPolicy,
           useFactory: () =>

@@ -1,8 +1,10 @@
-import { clientErrorHandler } from './http/client-error.handler.js';
 import { applyMigrations } from '#database';
 import { topicSpecs, type ServiceDefinition } from '#platform';
 import { loadGatewayConfig, type GatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
+import { RequestAuthenticator } from './auth/request-authenticator.js';
+import { clientErrorHandler } from './http/client-error.handler.js';
+import { installDocsPolicy } from './http/http-setup.js';
 
 /** How the gateway boots; main.ts runs it, tests and the local launcher start it in-process with startService. */
 export const gatewayService: ServiceDefinition<GatewayConfig> = {
@@ -28,4 +30,10 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
   module: (config, logger, messaging) => GatewayModule.forRoot(config, logger, messaging),
   // The client address the brute-force guard counts by (auth/auth-failure.limiter.ts); parser-level errors as problems.
   http: (config) => ({ trustProxy: config.TRUST_PROXY, clientErrorHandler }),
+  // Keys are checked before any body is read (auth/request-authenticator.ts); /docs gets its own CSP.
+  configureHttp: (app) => {
+    const fastify = app.getHttpAdapter().getInstance();
+    app.get(RequestAuthenticator).installHook(fastify);
+    installDocsPolicy(fastify);
+  },
 };

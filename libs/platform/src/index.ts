@@ -13,5 +13,6 @@ export * from './kafka/kafka-probe.js';
 export * from './health/health.module.js';
 export * from './errors/domain.error.js';
 export * from './bootstrap/bootstrap.js';
+export * from './bootstrap/serving.config.js';
 export * from './metrics/metrics.module.js';
 export * from './llm/index.js';

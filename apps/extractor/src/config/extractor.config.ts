@@ -5,6 +5,7 @@ import {
   messagingConfigShape,
   requireBrokersForKafka,
   requireLlmEndpoint,
+  servingConfigShape,
   topicPartitionsSchema,
 } from '#platform';
 import { MODEL_PRECISIONS } from '../engines/bert-ner/bert-ner.options.js';
@@ -25,6 +26,8 @@ export const extractorConfigSchema = z
     KAFKA_GROUP_ID: z.string().min(1).default('clinex-extractor'),
     KAFKA_PARTITIONS_CONCURRENCY: env.positiveInt(1),
     PORT: env.port(3001),
+    /** BIND_ADDRESS, METRICS_TOKEN (secret), METRICS_TENANT_LABELS: see libs/platform/src/bootstrap/serving.config.ts. */
+    ...servingConfigShape,
     LOG_LEVEL: env.logLevel(),
     /** Engine this worker runs (see EXTRACTOR_ENGINES). */
     EXTRACTOR_ENGINE: z.enum(EXTRACTOR_ENGINES).default('none'),

@@ -1,10 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import type { ApiKeyRecord } from '../auth/api-key.repository.js';
+import type { ApiKeyRecord, OperatorKeyRecord } from '../auth/api-key.repository.js';
 import { ApiKeyService } from '../auth/api-key.service.js';
 import type { Principal } from '../auth/principal.js';
 import { TenantRepository, type TenantRecord } from '../tenants/tenant.repository.js';
 import type { ApiKeyCreatedResponse, ApiKeyListResponse, CreateApiKeyBody } from './admin.dto.js';
 import { AdminError, AdminErrorCode } from './admin.errors.js';
+
+export interface OperatorKeyView {
+  id: string;
+  role: 'operator';
+  label: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+const operatorView = (key: OperatorKeyRecord): OperatorKeyView => ({
+  id: key.id,
+  role: 'operator',
+  label: key.label,
+  createdAt: key.createdAt.toISOString(),
+  revokedAt: key.revokedAt?.toISOString() ?? null,
+});
 
 const view = (key: ApiKeyRecord) => ({
   id: key.id,
@@ -15,7 +31,8 @@ const view = (key: ApiKeyRecord) => ({
 
 /**
  * Tenant administration. Over HTTP an `admin` key manages its own tenant's keys only; creating tenants (and their
- * first admin key) is an operator's job, done with the CLI (`clinex admin create-tenant`) against the database.
+ * first admin key) and platform-operator keys is an operator's job, done with the CLI (`clinex admin …`) against the
+ * database. No HTTP route creates an operator key.
  */
 @Injectable()
 export class AdminService {
@@ -58,5 +75,21 @@ export class AdminService {
 
   listTenants(): Promise<TenantRecord[]> {
     return this.tenants.list();
+  }
+
+  /** Operator only (CLI): a platform-operator key, of no tenant. */
+  async createOperatorKey(label: string): Promise<OperatorKeyView & { apiKey: string }> {
+    const key = await this.apiKeys.issueOperator(label);
+    return { ...operatorView(key), apiKey: key.apiKey };
+  }
+
+  async listOperatorKeys(): Promise<OperatorKeyView[]> {
+    return (await this.apiKeys.listOperators()).map(operatorView);
+  }
+
+  async revokeOperatorKey(id: string): Promise<void> {
+    if (!(await this.apiKeys.revokeOperator(id))) {
+      throw new AdminError(AdminErrorCode.API_KEY_NOT_FOUND, 'no operator key with this id', 'id');
+    }
   }
 }

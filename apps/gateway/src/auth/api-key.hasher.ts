@@ -53,3 +53,22 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   );
   return timingSafeEqual(actual, expected);
 }
+
+/**
+ * A stored hash no presented secret is checked against for real: verifying an unknown key id against it costs the
+ * same scrypt work as verifying a known id with a wrong secret, so the time of a refusal does not tell an attacker
+ * whether a key id exists. Random salt and digest with the production parameters, made without running scrypt.
+ */
+const DUMMY_HASH = [
+  'scrypt',
+  SCRYPT.N,
+  SCRYPT.r,
+  SCRYPT.p,
+  randomBytes(16).toString('base64'),
+  randomBytes(SCRYPT.keylen).toString('base64'),
+].join('$');
+
+/** Does the work of one verification and answers nothing: for a key id that does not exist. */
+export async function verifyAgainstDummy(secret: string): Promise<void> {
+  await verifySecret(secret, DUMMY_HASH);
+}

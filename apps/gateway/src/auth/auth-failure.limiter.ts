@@ -5,7 +5,7 @@ import { Counter } from 'prom-client';
 import { Metrics } from '#platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { GATEWAY_LOGGER } from '../gateway.tokens.js';
-import { AuthErrorCode, RateLimitError, type InvalidCredentialsReason } from './auth.errors.js';
+import { AuthErrorCode, RateLimitError } from './auth.errors.js';
 
 /** Most client addresses tracked at once: about 300 bytes each, so a flood of addresses stays bounded in memory. */
 export const MAX_TRACKED_CLIENTS = 100_000;
@@ -14,14 +14,22 @@ interface ClientFailures {
   /** Times of the client's recent failures, oldest first; never more than AUTH_FAILURE_LIMIT of them. */
   times: number[];
   lockedUntil: number;
+  /** When a key of this client was last verified (hashed) while it was locked out. */
+  verifiedAt: number;
 }
 
 /**
  * Brute-force guard: AUTH_FAILURE_LIMIT failed authentications from one client address within
- * AUTH_FAILURE_WINDOW_SECONDS (sliding) lock that address out for AUTH_LOCKOUT_SECONDS. While locked out every
- * authenticated route answers 429 TOO_MANY_AUTH_FAILURES with Retry-After, before any key is looked up or hashed —
- * even for a valid key, so a guesser learns nothing from a hit during the lockout, and a valid key does not reset the
- * count (a guesser holding one key cannot launder its failures with it).
+ * AUTH_FAILURE_WINDOW_SECONDS (sliding) lock that address out for AUTH_LOCKOUT_SECONDS. A lockout never refuses a
+ * valid key — one client behind a hospital's NAT must not lock the whole hospital out — so while it lasts:
+ * - a request with a valid key is served as usual (a key this instance has verified before costs no hash);
+ * - any other request (no key, malformed, unknown, wrong or revoked) gets 429 TOO_MANY_AUTH_FAILURES with
+ *   Retry-After instead of 401, and is not counted again;
+ * - the scrypt work the address can cause is rationed: one verification per AUTH_LOCKOUT_VERIFY_INTERVAL_MS (real or
+ *   dummy hash, taken before the key id is looked up, so the ration says nothing about which ids exist); a key that
+ *   finds the ration spent is refused unverified, with a Retry-After of that interval. A hospital's keys in use are in the verified
+ *   cache and never need the ration; only a key this instance has not verified yet can wait for it.
+ * A valid key does not reset the count (a guesser holding one key cannot launder its failures with it).
  *
  * The state is in this instance's memory, like the per-key rate limit. That is enough for its two jobs: a key's
  * secret is 256 random bits, so guessing is hopeless at any rate and the limit is about bounding the scrypt work a
@@ -31,13 +39,13 @@ interface ClientFailures {
  * what an attacker can learn.
  *
  * The address is Fastify's `request.ip`: the TCP peer unless TRUST_PROXY names the proxies whose X-Forwarded-For is
- * believed. Behind a proxy without TRUST_PROXY every client shares the proxy's address, so one guesser would lock
- * everyone out: set TRUST_PROXY there. IPv6 clients are grouped by /64, the block one subscriber usually holds.
+ * believed. Behind a proxy without TRUST_PROXY every client shares the proxy's address: set TRUST_PROXY there. IPv6
+ * clients are grouped by /64, the block one subscriber usually holds.
  */
 @Injectable()
 export class AuthFailureLimiter {
   private readonly clients = new Map<string, ClientFailures>();
-  private readonly failures: Counter<'reason'>;
+  private readonly failures: Counter;
   private readonly lockouts: Counter;
   private readonly refusals: Counter;
 
@@ -45,15 +53,16 @@ export class AuthFailureLimiter {
     @Inject(GATEWAY_CONFIG)
     private readonly config: Pick<
       GatewayConfig,
-      'AUTH_FAILURE_LIMIT' | 'AUTH_FAILURE_WINDOW_SECONDS' | 'AUTH_LOCKOUT_SECONDS'
+      'AUTH_FAILURE_LIMIT' | 'AUTH_FAILURE_WINDOW_SECONDS' | 'AUTH_LOCKOUT_SECONDS' | 'AUTH_LOCKOUT_VERIFY_INTERVAL_MS'
     >,
     @Inject(GATEWAY_LOGGER) private readonly logger: Logger,
     metrics: Metrics,
   ) {
+    // One counter for every refused key, whatever the reason: counting unknown key ids and wrong secrets apart
+    // would tell whoever reads the metrics which key ids exist.
     this.failures = new Counter({
-      name: 'clinex_gateway_auth_failures_total',
-      help: 'Refused API keys by reason (malformed: refused before any lookup or hash)',
-      labelNames: ['reason'],
+      name: 'clinex_gateway_auth_failed_total',
+      help: 'Refused authentications (no key, malformed, unknown, wrong or revoked key) outside a lockout',
       registers: [metrics.registry],
     });
     this.lockouts = new Counter({
@@ -63,32 +72,56 @@ export class AuthFailureLimiter {
     });
     this.refusals = new Counter({
       name: 'clinex_gateway_auth_lockout_refusals_total',
-      help: 'Requests refused because their client address was locked out',
+      help: 'Requests without a valid key refused because their client address was locked out',
       registers: [metrics.registry],
     });
   }
 
-  /** Throws 429 TOO_MANY_AUTH_FAILURES while the client is locked out. Call before authenticating. */
-  assertNotLockedOut(client: string, now = Date.now()): void {
+  /** Whether the client is locked out now. */
+  isLockedOut(client: string, now = Date.now()): boolean {
     const entry = this.clients.get(client);
-    if (!entry || entry.lockedUntil <= now) return;
+    return entry !== undefined && entry.lockedUntil > now;
+  }
+
+  /**
+   * For a locked-out client about to have a key verified: true (and the ration is spent) when it may, false when it
+   * had one verified less than AUTH_LOCKOUT_VERIFY_INTERVAL_MS ago.
+   */
+  takeVerification(client: string, now = Date.now()): boolean {
+    const entry = this.clients.get(client);
+    if (!entry || entry.lockedUntil <= now) return true;
+    if (now - entry.verifiedAt < this.config.AUTH_LOCKOUT_VERIFY_INTERVAL_MS) return false;
+    entry.verifiedAt = now;
+    return true;
+  }
+
+  /**
+   * The 429 for a locked-out client's request that carried no valid key; Retry-After counts the lockout down, or is
+   * the verification interval when the key was refused only because the client's ration was spent.
+   */
+  refusal(client: string, unverified: boolean, now = Date.now()): RateLimitError {
     this.refusals.inc();
-    const seconds = Math.max(1, Math.ceil((entry.lockedUntil - now) / 1000));
-    throw new RateLimitError(
+    const lockedUntil = this.clients.get(client)?.lockedUntil ?? now;
+    const seconds = unverified
+      ? Math.max(1, Math.ceil(this.config.AUTH_LOCKOUT_VERIFY_INTERVAL_MS / 1000))
+      : Math.max(1, Math.ceil((lockedUntil - now) / 1000));
+    return new RateLimitError(
       seconds,
       AuthErrorCode.TOO_MANY_AUTH_FAILURES,
-      `too many failed authentications from this address; retry after ${seconds} s`,
+      unverified
+        ? `too many failed authentications from this address; the key could not be checked yet, retry after ${seconds} s`
+        : `too many failed authentications from this address; retry after ${seconds} s (a valid key is still served)`,
     );
   }
 
   /** Counts one failed authentication; the one that reaches the limit starts the lockout (it still answers 401). */
-  recordFailure(client: string, reason: InvalidCredentialsReason, now = Date.now()): void {
-    this.failures.inc({ reason });
+  recordFailure(client: string, now = Date.now()): void {
+    this.failures.inc();
     const windowMs = this.config.AUTH_FAILURE_WINDOW_SECONDS * 1000;
     let entry = this.clients.get(client);
     if (!entry) {
       if (this.clients.size >= MAX_TRACKED_CLIENTS) this.evict(now);
-      entry = { times: [], lockedUntil: 0 };
+      entry = { times: [], lockedUntil: 0, verifiedAt: Number.NEGATIVE_INFINITY };
       this.clients.set(client, entry);
     }
     entry.times = entry.times.filter((t) => t > now - windowMs);
@@ -96,6 +129,7 @@ export class AuthFailureLimiter {
     if (entry.times.length >= this.config.AUTH_FAILURE_LIMIT) {
       entry.times = [];
       entry.lockedUntil = now + this.config.AUTH_LOCKOUT_SECONDS * 1000;
+      entry.verifiedAt = Number.NEGATIVE_INFINITY;
       this.lockouts.inc();
       // The address is not PHI; operators need it to tell an attack from a misconfigured client.
       this.logger.warn(

@@ -6,7 +6,10 @@ export enum AuthErrorCode {
   FORBIDDEN_ROLE = 'FORBIDDEN_ROLE',
   /** The API key used up its request allowance; `Retry-After` says when to try again. */
   RATE_LIMITED = 'RATE_LIMITED',
-  /** The client address failed to authenticate too often and is locked out for a while (any key, even a valid one). */
+  /**
+   * The client address failed to authenticate too often and is locked out for a while: every request of it without
+   * a valid key gets this instead of 401 (a valid key is still served).
+   */
   TOO_MANY_AUTH_FAILURES = 'TOO_MANY_AUTH_FAILURES',
 }
 
@@ -15,10 +18,12 @@ export class AuthError extends DomainError<AuthErrorCode> {
 }
 
 /**
- * Why a presented key was refused. Only metrics see it: every reason answers the same 401 INVALID_CREDENTIALS, so
- * the response tells a guesser nothing about how close it came.
+ * Why a presented key was refused, for this process only: every reason answers the same 401 INVALID_CREDENTIALS,
+ * and metrics count them all as one (clinex_gateway_auth_failed_total), so neither tells a guesser how close it came
+ * or whether a key id exists. `revoked`: a key verified before and revoked since; `not_verified`: a key the
+ * brute-force guard did not let this locked-out client have verified yet.
  */
-export type InvalidCredentialsReason = 'malformed' | 'unknown_key' | 'wrong_secret';
+export type InvalidCredentialsReason = 'malformed' | 'unknown_key' | 'wrong_secret' | 'revoked' | 'not_verified';
 
 export class InvalidCredentialsError extends AuthError {
   constructor(readonly reason: InvalidCredentialsReason) {

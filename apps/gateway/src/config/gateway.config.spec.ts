@@ -67,3 +67,37 @@ describe('gateway config: webhook destinations', () => {
     expect(() => loadGatewayConfig({ ...base, WEBHOOK_ALLOWED_PORTS: value })).toThrow(/WEBHOOK_ALLOWED_PORTS/);
   });
 });
+
+describe('gateway config: bind address and metrics access', () => {
+  it('listens on every IPv4 interface, refuses /metrics to everyone and labels no tenant by default', () => {
+    const config = loadGatewayConfig(base);
+    expect(config).toMatchObject({ BIND_ADDRESS: '0.0.0.0', METRICS_TENANT_LABELS: false });
+    expect(config.METRICS_TOKEN).toBeUndefined();
+  });
+
+  it.each(['127.0.0.1', '::1', '::', '192.0.2.10'])('takes BIND_ADDRESS=%j', (value) => {
+    expect(loadGatewayConfig({ ...base, BIND_ADDRESS: value }).BIND_ADDRESS).toBe(value);
+  });
+
+  it.each(['localhost', '127.0.0.1:3000', '0.0.0.0/0', '256.0.0.1'])('refuses BIND_ADDRESS=%j', (value) => {
+    expect(() => loadGatewayConfig({ ...base, BIND_ADDRESS: value })).toThrow(/BIND_ADDRESS: must be an IP address/);
+  });
+
+  it('refuses a short or spaced METRICS_TOKEN, naming the variable but never echoing the value', () => {
+    for (const token of ['too-short-0123456789', `${'a'.repeat(20)} ${'b'.repeat(20)}`]) {
+      let message = '';
+      try {
+        loadGatewayConfig({ ...base, METRICS_TOKEN: token });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/METRICS_TOKEN: must be at least 32 visible ASCII characters/);
+      expect(message).not.toContain(token);
+    }
+    const token = 'f'.repeat(64);
+    expect(loadGatewayConfig({ ...base, METRICS_TOKEN: token, METRICS_TENANT_LABELS: 'true' })).toMatchObject({
+      METRICS_TOKEN: token,
+      METRICS_TENANT_LABELS: true,
+    });
+  });
+});

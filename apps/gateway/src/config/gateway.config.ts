@@ -1,6 +1,13 @@
 import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
-import { env, loadConfig, messagingConfigShape, requireBrokersForKafka, topicPartitionsSchema } from '#platform';
+import {
+  env,
+  loadConfig,
+  messagingConfigShape,
+  requireBrokersForKafka,
+  servingConfigShape,
+  topicPartitionsSchema,
+} from '#platform';
 
 /** An IP address, or a CIDR (address/prefix length) of one. */
 function isAddressOrCidr(entry: string): boolean {
@@ -58,7 +65,10 @@ const trustProxy = () =>
       return list;
     });
 
-/** Every variable the gateway reads, validated once at boot. Secrets: DATABASE_URL (may embed a password). */
+/**
+ * Every variable the gateway reads, validated once at boot. Secrets: DATABASE_URL (may embed a password),
+ * METRICS_TOKEN.
+ */
 export const gatewayConfigSchema = z
   .object({
     /** PostgreSQL connection string (secret: may embed a password). */
@@ -66,6 +76,8 @@ export const gatewayConfigSchema = z
     ...messagingConfigShape,
     KAFKA_CLIENT_ID: z.string().min(1).default('clinex-gateway'),
     PORT: env.port(3000),
+    /** BIND_ADDRESS, METRICS_TOKEN, METRICS_TENANT_LABELS: see libs/platform/src/bootstrap/serving.config.ts. */
+    ...servingConfigShape,
     LOG_LEVEL: env.logLevel(),
     /** Apply prisma/migrations at boot (the one-command local mode and compose set this). */
     MIGRATE_ON_BOOT: env.bool(false),
@@ -95,15 +107,24 @@ export const gatewayConfigSchema = z
      * gives up after about 30 s); after it a crashed relay's rows are taken over by another instance.
      */
     OUTBOX_LEASE_MS: env.positiveInt(60_000),
-    /** How long a verified API key stays cached, so each request does not pay for a password hash. */
-    AUTH_CACHE_TTL_MS: env.positiveInt(60_000),
+    /**
+     * How long a verified API key is remembered after its last use, so each request does not pay for a scrypt hash.
+     * Only the hash is saved: every request still reads whether the key is active, so revocation (over HTTP on any
+     * instance, or with the CLI) takes effect on the key's next request whatever this is.
+     */
+    AUTH_CACHE_TTL_MS: env.positiveInt(600_000),
     // Brute-force guard (issue 10), per client address and per gateway instance: see auth/auth-failure.limiter.ts.
     /** Failed authentications (wrong, malformed or revoked key) from one client address that trigger a lockout. */
     AUTH_FAILURE_LIMIT: env.positiveInt(20),
     /** The sliding window, in seconds, in which AUTH_FAILURE_LIMIT failures lock the address out. */
     AUTH_FAILURE_WINDOW_SECONDS: env.positiveInt(60),
-    /** How long a locked-out address gets 429 TOO_MANY_AUTH_FAILURES on every authenticated route, any key. */
+    /** How long a locked-out address gets 429 TOO_MANY_AUTH_FAILURES for every request without a valid key. */
     AUTH_LOCKOUT_SECONDS: env.positiveInt(300),
+    /**
+     * While locked out, an address may have one key verified (one scrypt hash) per this many ms; a valid key this
+     * instance has verified before needs none and is always served.
+     */
+    AUTH_LOCKOUT_VERIFY_INTERVAL_MS: env.positiveInt(1000),
     /**
      * Which proxies' X-Forwarded-For to believe for the client address (Fastify's trustProxy): `false` (default:
      * the TCP peer is the client) or a comma-separated list of proxy addresses/CIDRs. `true` believes any sender,

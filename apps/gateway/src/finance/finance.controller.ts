@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
-import type { Principal } from '../auth/principal.js';
+import { CurrentCaller, CurrentOperator, CurrentPrincipal } from '../auth/current-principal.decorator.js';
+import { OPERATOR, type Caller, type OperatorPrincipal, type Principal } from '../auth/principal.js';
 import { Roles } from '../auth/roles.guard.js';
 import { ApiProblems } from '../docs/openapi.decorators.js';
 import { ContractPipe, UuidPipe } from '../http/request-validation.js';
@@ -33,21 +33,22 @@ import { FinanceService } from './finance.service.js';
 const MonthSchema = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' });
 
 /**
- * Finance's API. A finance key sees its own tenant; an admin key sees every tenant, or one tenant with the
- * `tenantId` query parameter. Days are UTC. Money is an exact decimal string; unpriced usage is listed apart.
+ * Finance's API. A tenant's finance or admin key sees and sets its own tenant only; the platform operator (a key of
+ * no tenant, made with the CLI) reads every tenant, or one with the `tenantId` query parameter, and adds price
+ * versions, which price every tenant. Days are UTC. Money is an exact decimal string; unpriced usage is listed apart.
  */
 @ApiTags('finance')
 @ApiBearerAuth()
 @Controller('v1/finance')
-@Roles('finance', 'admin')
+@Roles('finance', 'admin', OPERATOR)
 export class FinanceController {
   constructor(private readonly finance: FinanceService) {}
 
   @Get('tenants')
-  @ApiOperation({ summary: 'The tenants the key may see (admin: all)' })
+  @ApiOperation({ summary: "The tenants the key may see (a tenant key: its own; the operator's: all)" })
   @ApiProblems()
-  tenants(@CurrentPrincipal() principal: Principal): Promise<TenantView[]> {
-    return this.finance.tenants(principal);
+  tenants(@CurrentCaller() caller: Caller): Promise<TenantView[]> {
+    return this.finance.tenants(caller);
   }
 
   @Get('daily-spend')
@@ -56,12 +57,12 @@ export class FinanceController {
   })
   @ApiProblems(400, 404)
   async dailySpend(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
     @Query(new ContractPipe(RangeQuerySchema, 'query')) query: RangeQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DailySpendView | string> {
-    if (query.format !== 'csv') return this.finance.dailySpend(principal, query);
-    const csv = await this.finance.dailySpendCsv(principal, query);
+    if (query.format !== 'csv') return this.finance.dailySpend(caller, query);
+    const csv = await this.finance.dailySpendCsv(caller, query);
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="clinex-spend-${query.from}-${query.to}.csv"`);
@@ -72,24 +73,25 @@ export class FinanceController {
   @ApiOperation({ summary: 'Cost per note, per 1,000 characters and per accepted medication, per tenant' })
   @ApiProblems(400, 404)
   unitCosts(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
     @Query(new ContractPipe(RangeQuerySchema, 'query')) query: RangeQuery,
   ): Promise<UnitCostView[]> {
-    return this.finance.unitCosts(principal, query);
+    return this.finance.unitCosts(caller, query);
   }
 
   @Get('budgets')
   @ApiOperation({ summary: 'Month-to-date spend against budget with a run-rate forecast' })
   @ApiProblems(400, 404)
   budgets(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
     @Query(new ContractPipe(ScopeQuerySchema, 'query')) query: ScopeQuery,
   ): Promise<BudgetStatusView[]> {
-    return this.finance.budgetStatus(principal, query);
+    return this.finance.budgetStatus(caller, query);
   }
 
   @Put('budgets/:tenantId/:month')
-  @ApiOperation({ summary: "Set a tenant's soft and hard limits for a UTC month (YYYY-MM)" })
+  @Roles('finance', 'admin')
+  @ApiOperation({ summary: "Set your tenant's soft and hard limits for a UTC month (YYYY-MM)" })
   @ApiProblems(400, 404, 422)
   setBudget(
     @CurrentPrincipal() principal: Principal,
@@ -101,9 +103,10 @@ export class FinanceController {
   }
 
   @Put('webhooks/:tenantId')
+  @Roles('finance', 'admin')
   @HttpCode(204)
   @ApiOperation({
-    summary: "Set (or clear) the tenant's alert webhook",
+    summary: "Set (or clear) your tenant's alert webhook",
     description:
       'Body `{"url": "https://…"}`, or `{"url": null}` to stop delivery. The URL must be http(s), without ' +
       "credentials, on the scheme's default port, and its host must be and resolve to public addresses only " +
@@ -124,10 +127,10 @@ export class FinanceController {
   @ApiOperation({ summary: 'Budget and spend alerts, newest first, with their delivery state' })
   @ApiProblems(400, 404)
   alerts(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
     @Query(new ContractPipe(ScopeQuerySchema, 'query')) query: ScopeQuery,
   ): Promise<AlertView[]> {
-    return this.finance.alerts(principal, query);
+    return this.finance.alerts(caller, query);
   }
 
   @Get('prices')
@@ -138,23 +141,26 @@ export class FinanceController {
   }
 
   @Post('prices')
-  @Roles('admin')
-  @ApiOperation({ summary: 'Add a price version; it applies from its effective date (now or later)' })
+  @Roles(OPERATOR)
+  @ApiOperation({
+    summary:
+      'Add a price version (platform operator); it applies to every tenant from its effective date (now or later)',
+  })
   @ApiProblems(400, 409, 422)
   addPrice(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentOperator() operator: OperatorPrincipal,
     @Body(new ContractPipe(PriceVersionBodySchema)) body: PriceVersionBody,
   ): Promise<PriceVersionView> {
-    return this.finance.addPrice(principal, body);
+    return this.finance.addPrice(operator, body);
   }
 
   @Get('projection')
   @ApiOperation({ summary: 'What N notes a day would cost with an engine and model, at measured usage per note' })
   @ApiProblems(400, 404)
   projection(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentCaller() caller: Caller,
     @Query(new ContractPipe(ProjectionQuerySchema, 'query')) query: ProjectionQuery,
   ): Promise<ProjectionView> {
-    return this.finance.projection(principal, query);
+    return this.finance.projection(caller, query);
   }
 }

@@ -9,7 +9,8 @@ const DECIMAL = '^\\d{1,10}(\\.\\d{1,10})?$';
 const tenantId = Type.Optional(
   Type.String({
     pattern: UUID,
-    description: 'Admin keys: one tenant, or every tenant when omitted. Finance keys: only their own tenant.',
+    description:
+      "The platform operator's key: one tenant, or every tenant when omitted. A tenant's keys: only their own tenant.",
   }),
 );
 

@@ -1,7 +1,7 @@
 import { DomainError } from '#platform';
 
 export enum FinanceErrorCode {
-  /** A finance key asked for another tenant's figures (only admin keys see every tenant). */
+  /** A tenant key (finance or admin) named another tenant: only the platform operator's key spans tenants. */
   TENANT_FORBIDDEN = 'TENANT_FORBIDDEN',
   TENANT_NOT_FOUND = 'TENANT_NOT_FOUND',
   /** `from` after `to`, or a range longer than MAX_RANGE_DAYS. */

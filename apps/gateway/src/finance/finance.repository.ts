@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, PrismaService } from '#database';
 import type { AlertView, PriceVersionView, SpendRow, TenantView, UnitCostView, UnpricedRow } from './finance.dto.js';
 
-/** Tenants in scope: a list, or null for every tenant (admin). Every query takes it. */
+/** Tenants in scope: a list, or null for every tenant (the platform operator). Every query takes it. */
 export type TenantScope = readonly string[] | null;
 
 export interface BudgetRecord {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '#database';
-import type { Principal } from '../auth/principal.js';
+import { isOperator, type Caller, type OperatorPrincipal, type Principal } from '../auth/principal.js';
 import { DestinationPolicy } from '../outbound/destination.policy.js';
 import { OutboundError } from '../outbound/outbound.errors.js';
 import type {
@@ -29,8 +29,9 @@ export type Clock = () => Date;
 const WEBHOOK_DNS_WAIT_MS = 2_000;
 
 /**
- * Finance's figures. Scope: a finance key sees its own tenant; an admin key sees every tenant, or one with
- * `tenantId`. Money stays an exact decimal string end to end; unpriced usage is always reported apart.
+ * Finance's figures. Scope: a tenant's finance or admin key sees and changes its own tenant only; the platform
+ * operator reads every tenant, or one with `tenantId`, and manages the global price table, but sets no tenant's
+ * budget or webhook. Money stays an exact decimal string end to end; unpriced usage is always reported apart.
  */
 @Injectable()
 export class FinanceService {
@@ -40,19 +41,22 @@ export class FinanceService {
     private readonly destinations: DestinationPolicy,
   ) {}
 
-  async scope(principal: Principal, tenantId: string | undefined): Promise<TenantScope> {
+  async scope(caller: Caller, tenantId: string | undefined): Promise<TenantScope> {
     const wanted = tenantId?.toLowerCase();
-    if (principal.role !== 'admin') {
-      if (wanted && wanted !== principal.tenantId) {
-        throw new FinanceError(FinanceErrorCode.TENANT_FORBIDDEN, 'a finance key sees only its own tenant', 'tenantId');
-      }
-      return [principal.tenantId];
-    }
+    if (!isOperator(caller)) return [this.ownTenant(caller, wanted)];
     if (!wanted) return null;
     if (!(await this.repo.tenantExists(wanted))) {
       throw new FinanceError(FinanceErrorCode.TENANT_NOT_FOUND, 'no tenant with this id', 'tenantId');
     }
     return [wanted];
+  }
+
+  /** The tenant a tenant key may name: its own (the same refusal for every other id, existing or not). */
+  private ownTenant(principal: Principal, wanted: string | undefined): string {
+    if (wanted && wanted !== principal.tenantId) {
+      throw new FinanceError(FinanceErrorCode.TENANT_FORBIDDEN, 'a tenant key sees only its own tenant', 'tenantId');
+    }
+    return principal.tenantId;
   }
 
   private range(query: { from: string; to: string }): { from: Date; to: Date } {
@@ -71,12 +75,12 @@ export class FinanceService {
     return { from, to: new Date(last.getTime() + DAY_MS) };
   }
 
-  async tenants(principal: Principal): Promise<TenantView[]> {
-    return this.repo.tenants(await this.scope(principal, undefined));
+  async tenants(caller: Caller): Promise<TenantView[]> {
+    return this.repo.tenants(await this.scope(caller, undefined));
   }
 
-  async dailySpend(principal: Principal, query: RangeQuery): Promise<DailySpendView> {
-    const scope = await this.scope(principal, query.tenantId);
+  async dailySpend(caller: Caller, query: RangeQuery): Promise<DailySpendView> {
+    const scope = await this.scope(caller, query.tenantId);
     const { from, to } = this.range(query);
     const { rows, unpriced } = await this.repo.dailySpend(scope, from, to);
     const total = rows.reduce((sum, r) => sum.add(r.costUsd), new Prisma.Decimal(0));
@@ -96,8 +100,8 @@ export class FinanceService {
   }
 
   /** The daily spend as CSV: one line per group, unpriced groups with `priced=false` and an empty cost. */
-  async dailySpendCsv(principal: Principal, query: RangeQuery): Promise<string> {
-    const view = await this.dailySpend(principal, query);
+  async dailySpendCsv(caller: Caller, query: RangeQuery): Promise<string> {
+    const view = await this.dailySpend(caller, query);
     const header =
       'day,tenant_id,engine,model,purpose,priced,events,input_tokens,output_tokens,cached_tokens,model_seconds,cost_usd';
     const line = (r: DailySpendView['unpriced'][number], priced: boolean, cost: string) =>
@@ -112,14 +116,14 @@ export class FinanceService {
     return `${[header, ...lines].join('\r\n')}\r\n`;
   }
 
-  async unitCosts(principal: Principal, query: RangeQuery): Promise<UnitCostView[]> {
-    const scope = await this.scope(principal, query.tenantId);
+  async unitCosts(caller: Caller, query: RangeQuery): Promise<UnitCostView[]> {
+    const scope = await this.scope(caller, query.tenantId);
     const { from, to } = this.range(query);
     return this.repo.unitCosts(scope, from, to);
   }
 
-  async budgetStatus(principal: Principal, query: ScopeQuery): Promise<BudgetStatusView[]> {
-    const scope = await this.scope(principal, query.tenantId);
+  async budgetStatus(caller: Caller, query: ScopeQuery): Promise<BudgetStatusView[]> {
+    const scope = await this.scope(caller, query.tenantId);
     return this.budgetStatusOf(scope, query.month ?? monthOf(this.now()));
   }
 
@@ -165,18 +169,18 @@ export class FinanceService {
   }
 
   async setBudget(principal: Principal, tenantId: string, month: string, body: BudgetBody): Promise<BudgetStatusView> {
-    const scope = await this.scope(principal, tenantId);
+    const tenant = this.ownTenant(principal, tenantId.toLowerCase());
     const { softLimitUsd: soft, hardLimitUsd: hard } = body;
     if (soft !== null && hard !== null && new Prisma.Decimal(hard).lt(soft)) {
       throw new FinanceError(FinanceErrorCode.INVALID_BUDGET, 'the hard limit is below the soft limit', 'hardLimitUsd');
     }
-    await this.repo.upsertBudget({ tenantId: scope![0]!, month, softLimitUsd: soft, hardLimitUsd: hard });
-    const [status] = await this.budgetStatusOf(scope, month);
+    await this.repo.upsertBudget({ tenantId: tenant, month, softLimitUsd: soft, hardLimitUsd: hard });
+    const [status] = await this.budgetStatusOf([tenant], month);
     return status!;
   }
 
   async setWebhook(principal: Principal, tenantId: string, url: string | null): Promise<void> {
-    const scope = await this.scope(principal, tenantId);
+    const tenant = this.ownTenant(principal, tenantId.toLowerCase());
     if (url !== null) {
       try {
         await this.destinations.vet(url, WEBHOOK_DNS_WAIT_MS);
@@ -189,18 +193,18 @@ export class FinanceService {
         );
       }
     }
-    await this.repo.setWebhook(scope![0]!, url);
+    await this.repo.setWebhook(tenant, url);
   }
 
-  async alerts(principal: Principal, query: ScopeQuery): Promise<AlertView[]> {
-    return this.repo.alerts(await this.scope(principal, query.tenantId), query.limit ? Number(query.limit) : 100);
+  async alerts(caller: Caller, query: ScopeQuery): Promise<AlertView[]> {
+    return this.repo.alerts(await this.scope(caller, query.tenantId), query.limit ? Number(query.limit) : 100);
   }
 
   prices(): Promise<PriceVersionView[]> {
     return this.repo.priceVersions();
   }
 
-  async addPrice(principal: Principal, body: PriceVersionBody): Promise<PriceVersionView> {
+  async addPrice(operator: OperatorPrincipal, body: PriceVersionBody): Promise<PriceVersionView> {
     const effectiveFrom = new Date(body.effectiveFrom);
     // A minute of grace for clock skew; anything earlier could contradict events already priced.
     if (effectiveFrom.getTime() < this.now().getTime() - 60_000) {
@@ -219,7 +223,7 @@ export class FinanceService {
       cachedInputPerMillion: body.cachedInputPerMillion,
       perModelSecond: body.perModelSecond,
       source: body.source ?? null,
-      createdBy: `api key ${principal.apiKeyId}`,
+      createdBy: `operator key ${operator.apiKeyId}`,
     });
     if (!created) {
       throw new FinanceError(
@@ -232,8 +236,8 @@ export class FinanceService {
   }
 
   /** "What would N notes a day cost with engine E / model M?": today's price × measured usage per note. */
-  async projection(principal: Principal, query: ProjectionQuery): Promise<ProjectionView> {
-    const scope = await this.scope(principal, query.tenantId);
+  async projection(caller: Caller, query: ProjectionQuery): Promise<ProjectionView> {
+    const scope = await this.scope(caller, query.tenantId);
     const now = this.now();
     const notesPerDay = Number(query.notesPerDay);
     const [price, measured] = await Promise.all([

@@ -1,12 +1,43 @@
 import { Inject, Injectable, type INestApplication, type OnModuleInit } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js';
 import { buildOpenApiDocument } from '../docs/openapi.document.js';
 import { installJsonBodyParser } from './json-body.parser.js';
 
 export const BATCH_ROUTE = '/v1/notes/batch';
+
+/**
+ * Content-Security-Policy of Swagger UI at /docs: its scripts and styles come from the gateway itself, it fetches
+ * only the gateway (the document, and "try it out" calls), and it may not be framed. Inline styles are allowed
+ * (Swagger UI's page template and components carry them); inline scripts are not.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const isDocs = (request: FastifyRequest) => /^\/docs(\/|$)/.test(request.url.split('?')[0]!);
+
+/**
+ * Gives /docs (Swagger UI and its files, which the Swagger module serves outside Nest's routes) its own CSP in
+ * place of the API's `default-src 'none'`. A header set on the reply wins over the security headers every service
+ * sets (libs/platform bootstrap). Installed before the routes are registered, like every hook.
+ */
+export function installDocsPolicy(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (isDocs(request)) void reply.header('content-security-policy', DOCS_CONTENT_SECURITY_POLICY);
+    done();
+  });
+}
 
 /**
  * Configures the HTTP server while the app initialises (before it listens): the JSON-only body parser with its size
@@ -38,6 +69,8 @@ export class HttpSetup implements OnModuleInit {
       jsonDocumentUrl: 'docs/openapi.json',
       raw: ['json'],
       customSiteTitle: 'Clinex gateway API',
+      // No badge from validator.swagger.io: the page loads nothing from elsewhere (and its CSP would block it).
+      swaggerOptions: { validatorUrl: null },
     });
   }
 }

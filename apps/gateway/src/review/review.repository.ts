@@ -321,12 +321,17 @@ export class ReviewRepository {
     return { kind: 'claimed_by_other', expiresAt: current.claim_expires_at ?? new Date() };
   }
 
-  /** Gives up the caller's own claim; returns whether it held one. */
-  async release(tenantId: string, id: string, apiKeyId: string): Promise<boolean> {
+  /**
+   * Gives up the caller's own claim: `released`; `not_held` when the tenant has the item but the caller holds no
+   * claim on it (giving back twice is not an error); `not_found` when the tenant has no such item.
+   */
+  async release(tenantId: string, id: string, apiKeyId: string): Promise<'released' | 'not_held' | 'not_found'> {
     const count = await this.prisma.client.$executeRaw`
       UPDATE extractions SET claimed_by = NULL, claim_expires_at = NULL
       WHERE id = ${id}::uuid AND tenant_id = ${tenantId}::uuid AND claimed_by = ${apiKeyId}::uuid`;
-    return count > 0;
+    if (count > 0) return 'released';
+    const item = await this.prisma.client.extraction.findFirst({ where: { id, tenantId }, select: { id: true } });
+    return item ? 'not_held' : 'not_found';
   }
 
   /**

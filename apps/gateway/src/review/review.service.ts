@@ -109,8 +109,10 @@ export class ReviewService {
     }
   }
 
+  /** Idempotent for the tenant's own items (204 whether or not the caller held the claim); 404 for any other id. */
   async release(principal: Principal, id: string): Promise<void> {
-    await this.reviews.release(principal.tenantId, id, principal.apiKeyId);
+    const result = await this.reviews.release(principal.tenantId, id, principal.apiKeyId);
+    if (result === 'not_found') throw notFound();
   }
 
   /**

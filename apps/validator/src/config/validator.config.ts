@@ -5,6 +5,7 @@ import {
   loadConfig,
   messagingConfigShape,
   requireBrokersForKafka,
+  servingConfigShape,
   topicPartitionsSchema,
 } from '#platform';
 
@@ -18,6 +19,8 @@ export const validatorConfigSchema = z
     KAFKA_GROUP_ID: z.string().min(1).default('clinex-validator'),
     KAFKA_PARTITIONS_CONCURRENCY: env.positiveInt(2),
     PORT: env.port(3002),
+    /** BIND_ADDRESS, METRICS_TOKEN (secret), METRICS_TENANT_LABELS: see libs/platform/src/bootstrap/serving.config.ts. */
+    ...servingConfigShape,
     LOG_LEVEL: env.logLevel(),
     MESSAGE_MAX_ATTEMPTS: env.positiveInt(5),
     MESSAGE_RETRY_BASE_MS: env.positiveInt(200),

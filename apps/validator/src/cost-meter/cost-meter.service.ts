@@ -68,11 +68,15 @@ export class CostMeterService {
   private countUsage(entries: readonly LedgerEntry[]): void {
     if (!this.metrics) return;
     for (const e of entries) {
-      const labels = { tenant: e.tenantId, engine: e.engine, model: e.model };
-      if (e.inputTokens > 0) this.metrics.tokens.inc({ ...labels, kind: 'input' }, e.inputTokens);
-      if (e.outputTokens > 0) this.metrics.tokens.inc({ ...labels, kind: 'output' }, e.outputTokens);
-      if (e.cachedTokens > 0) this.metrics.tokens.inc({ ...labels, kind: 'cached' }, e.cachedTokens);
-      if (e.costUsd !== null) this.metrics.costUsd.inc(labels, Number(e.costUsd));
+      this.metrics.countUsage({
+        tenant: e.tenantId,
+        engine: e.engine,
+        model: e.model,
+        inputTokens: e.inputTokens,
+        outputTokens: e.outputTokens,
+        cachedTokens: e.cachedTokens,
+        costUsd: e.costUsd === null ? null : Number(e.costUsd),
+      });
     }
   }
 }

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { isIPv6, type AddressInfo } from 'node:net';
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,11 +9,10 @@ import { ConfigError } from '../config/config.loader.js';
 import { createLogger, PinoNestLogger } from '../logging/logger.js';
 import type { InProcessBus } from '../messaging/in-process/in-process.bus.js';
 import { messagingFor, type ConsumerSettings, type Messaging } from '../messaging/messaging.js';
-import { Metrics, MetricsModule } from '../metrics/metrics.module.js';
+import { Metrics, MetricsAccess, MetricsModule } from '../metrics/metrics.module.js';
+import type { ServingConfig } from './serving.config.js';
 
-export interface ServiceDefinition<
-  C extends { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined },
-> {
+export interface ServiceDefinition<C extends AnyConfig> {
   name: string;
   loadConfig: (env: NodeJS.ProcessEnv) => C;
   logLevel: (config: C) => string;
@@ -29,6 +30,12 @@ export interface ServiceDefinition<
     trustProxy?: boolean | string[];
     clientErrorHandler?: (error: Error & { code?: string }, socket: import('node:net').Socket) => void;
   };
+  /**
+   * Adds to the HTTP server what must run for every route, after the app's providers exist and before its routes are
+   * registered (Fastify gives a route only the hooks that exist when it is added): the gateway's authentication
+   * before any body is read.
+   */
+  configureHttp?: (app: NestFastifyApplication, config: C) => void;
 }
 
 export interface StartOptions {
@@ -51,7 +58,45 @@ export interface RunningService<C> {
   url: string;
 }
 
-type AnyConfig = { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined };
+type AnyConfig = ServingConfig & { MESSAGE_TRANSPORT: 'kafka' | 'in-process'; KAFKA_BROKERS?: string[] | undefined };
+
+/**
+ * Headers on every response of every service (routes, 404s, errors): `nosniff`, no framing, no referrer, and a
+ * Content-Security-Policy that lets a response load nothing. The review and finance pages send their own, stricter
+ * CSP for their HTML; the gateway's /docs its own (see the gateway's HttpSetup). Responses are `no-store` unless a
+ * route says otherwise (page assets are revalidated with ETags): API answers carry patient data.
+ */
+function secureEveryResponse(app: NestFastifyApplication): void {
+  app.useSecurityHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'none'"],
+        'frame-ancestors': ["'none'"],
+      },
+    },
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    xContentTypeOptions: true,
+  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      void reply.header('cache-control', 'no-store');
+      done();
+    });
+}
+
+/** The address clients on this machine reach the server at: loopback when it listens on every interface. */
+function localUrl(app: INestApplication, bindAddress: string): string {
+  const server = app.getHttpServer() as Server;
+  const { port } = server.address() as AddressInfo;
+  const host = bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress === '::' ? '::1' : bindAddress;
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+}
 
 /** Builds and starts one service: config (once), logger, Nest app on Fastify, optional consumer, HTTP. */
 export async function startService<C extends AnyConfig>(
@@ -63,10 +108,11 @@ export async function startService<C extends AnyConfig>(
   const logger = createLogger({ name: definition.name, level: definition.logLevel(config) });
   await definition.prepare?.(config, logger, messaging);
 
-  const metrics = new Metrics(definition.name);
+  const metrics = new Metrics(definition.name, { tenantLabels: config.METRICS_TENANT_LABELS });
+  const metricsAccess = new MetricsAccess(config.METRICS_TOKEN);
   const root: DynamicModule = {
     module: ServiceRootModule,
-    imports: [MetricsModule.forRoot(metrics), definition.module(config, logger, messaging)],
+    imports: [MetricsModule.forRoot(metrics, metricsAccess), definition.module(config, logger, messaging)],
   };
   const app = await NestFactory.create<NestFastifyApplication>(
     root,
@@ -74,14 +120,26 @@ export async function startService<C extends AnyConfig>(
     { logger: new PinoNestLogger(logger), abortOnError: false },
   );
 
+  secureEveryResponse(app);
+  definition.configureHttp?.(app, config);
+
   const consumer = definition.consumer?.(config);
   if (consumer) app.connectMicroservice(messaging.consumer(consumer), { inheritAppConfig: true });
   // Handlers must be registered (init) before consumers start, or early messages find no handler.
   await app.init();
   if (consumer) await app.startAllMicroservices();
-  await app.listen({ port: definition.port(config), host: '0.0.0.0' });
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  logger.info({ url, transport: messaging.kind, groupId: consumer?.groupId ?? null }, `${definition.name} started`);
+  await app.listen({ port: definition.port(config), host: config.BIND_ADDRESS });
+  const url = localUrl(app, config.BIND_ADDRESS);
+  logger.info(
+    {
+      url,
+      bindAddress: config.BIND_ADDRESS,
+      metrics: metricsAccess.enabled ? 'METRICS_TOKEN' : 'refused (METRICS_TOKEN unset)',
+      transport: messaging.kind,
+      groupId: consumer?.groupId ?? null,
+    },
+    `${definition.name} started`,
+  );
   return { app, config, logger, messaging, metrics, url };
 }
 

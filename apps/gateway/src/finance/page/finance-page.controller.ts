@@ -18,7 +18,7 @@ const FINANCE_PAGE = {
   },
 };
 
-/** The finance dashboard: every figure comes from /v1/finance with the finance or admin key the user types in. */
+/** The finance dashboard: every figure comes from /v1/finance with the finance, admin or operator key typed in. */
 @Controller('finance')
 export class FinancePageController extends BrowserPageController {
   constructor(@Inject(GATEWAY_LOGGER) logger: Logger) {

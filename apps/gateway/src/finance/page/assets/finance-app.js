@@ -1,5 +1,6 @@
-// The finance dashboard: sign in with a finance or admin key, pick UTC days (and, for an admin, a tenant), read
-// spend, unit costs, budgets and alerts, export, and project a workload's cost. State and requests live here.
+// The finance dashboard: sign in with a finance, admin or operator key, pick UTC days (and, for the operator, a
+// tenant), read spend, unit costs, budgets and alerts, export, and project a workload's cost. State and requests
+// live here.
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiKey, FinanceApiError, financeApi } from './finance-api.js';
@@ -227,7 +228,7 @@ function App() {
       error === null
         ? ''
         : error.status === 403
-          ? 'This key may not read finance figures: use a finance or admin key.'
+          ? 'This key may not read finance figures: use a finance, admin or operator key.'
           : 'The key was not accepted. Sign in again.',
     );
   };

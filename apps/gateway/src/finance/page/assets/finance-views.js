@@ -28,8 +28,8 @@ export function SignIn({ message, onSignIn }) {
     <form onSubmit=${submit} autocomplete="off">
       <h1>Clinex finance</h1>
       <p class="muted">
-        Sign in with a finance or admin API key. It stays in this browser tab and is sent only as an Authorization
-        header.
+        Sign in with a finance or admin API key of your tenant (or a platform operator's key). It stays in this browser
+        tab and is sent only as an Authorization header.
       </p>
       <label for="api-key">API key</label>
       <input
