@@ -6,6 +6,7 @@ import { EXTRACTOR_CONFIG, type ExtractorConfig } from './config/extractor.confi
 import { EXTRACTION_ENGINE, type ExtractionEngine } from './engines/extraction-engine.port.js';
 import { createLlmEngine } from './engines/llm/llm-engine.factory.js';
 import { BertNerEngine } from './engines/bert-ner/bert-ner.engine.js';
+import { bertNerOptionsFromNerEnv } from './engines/bert-ner/bert-ner.options.js';
 import { NoneEngine } from './engines/none.engine.js';
 import { CostEventPublisher } from './extraction/cost-event.publisher.js';
 import { ExtractionService } from './extraction/extraction.service.js';
@@ -49,14 +50,8 @@ function createEngine(config: ExtractorConfig, logger: Logger): ExtractionEngine
     case 'bert-ner':
       // Async: Nest awaits the factory, so a bad model directory stops the service at start with its message.
       return BertNerEngine.create({
+        ...bertNerOptionsFromNerEnv(config, config.NER_MODEL_DIR),
         modelDir: path.resolve(config.NER_MODEL_DIR),
-        executionProvider: config.NER_EXECUTION_PROVIDER,
-        modelPrecision: config.NER_MODEL_PRECISION,
-        windowTokens: config.NER_WINDOW_TOKENS,
-        strideTokens: config.NER_STRIDE_TOKENS,
-        maxBatchSize: config.NER_MAX_BATCH_SIZE,
-        maxWaitMs: config.NER_MAX_WAIT_MS,
-        intraOpNumThreads: config.NER_INTRA_OP_THREADS,
         log: (level, message) => logger[level]({ engine: 'bert-ner' }, message),
       });
     default: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from '#platform';
 import { loadExtractorConfig } from './extractor.config.js';
+import { bertNerOptionsFromEnv, bertNerOptionsFromNerEnv } from '../engines/bert-ner/bert-ner.options.js';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092' };
 
@@ -55,5 +56,38 @@ describe('extractor config: engine selection', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('sk-secret-value');
     }
+  });
+});
+
+describe('extractor config: NER variables, parsed as the CLI parses them', () => {
+  const ner = {
+    NER_STRIDE_TOKENS: '0',
+    NER_INTRA_OP_THREADS: '0',
+    NER_WINDOW_TOKENS: '96',
+    NER_MAX_BATCH_SIZE: '8',
+    NER_MAX_WAIT_MS: '2',
+    NER_MODEL_PRECISION: 'int8',
+    NER_EXECUTION_PROVIDER: 'cuda',
+    NER_MODEL_DIR: '/models/x',
+  };
+
+  it('accepts what the engine accepts (stride 0, threads 0 = onnxruntime decides) and gives the CLI options', () => {
+    const config = loadExtractorConfig({ ...base, ...ner });
+    expect(config.NER_STRIDE_TOKENS).toBe(0);
+    expect(config.NER_INTRA_OP_THREADS).toBe(0);
+    expect(bertNerOptionsFromNerEnv(config, 'unused')).toEqual(bertNerOptionsFromEnv(ner, 'unused'));
+  });
+
+  it('refuses what the engine refuses, in both, naming the variable', () => {
+    for (const bad of [{ NER_WINDOW_TOKENS: '5000' }, { NER_MAX_BATCH_SIZE: '0' }, { NER_INTRA_OP_THREADS: '-1' }]) {
+      const name = Object.keys(bad)[0]!;
+      expect(() => loadExtractorConfig({ ...base, ...bad })).toThrow(new RegExp(name));
+      expect(() => bertNerOptionsFromEnv(bad, 'd')).toThrow(new RegExp(name));
+    }
+  });
+
+  it('treats an empty variable as unset in the CLI too, and defaults the model dir to the bundled model', () => {
+    expect(bertNerOptionsFromEnv({ NER_WINDOW_TOKENS: '' }, 'd').windowTokens).toBeUndefined();
+    expect(loadExtractorConfig(base).NER_MODEL_DIR).toBe('models/clinex-bert-ner');
   });
 });

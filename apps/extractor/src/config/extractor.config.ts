@@ -8,7 +8,7 @@ import {
   servingConfigShape,
   topicPartitionsSchema,
 } from '#platform';
-import { MODEL_PRECISIONS } from '../engines/bert-ner/bert-ner.options.js';
+import { nerEnvShape } from '../engines/bert-ner/bert-ner.options.js';
 import { llmEngineConfigShape } from '../engines/llm/llm-engine.config.js';
 
 /**
@@ -38,19 +38,9 @@ export const extractorConfigSchema = z
      * them to review rather than spend) or `skip` (one consumer group per engine; each pool takes only its notes).
      */
     EXTRACTOR_OTHER_ENGINE_NOTES: z.enum(['run', 'skip']).default('run'),
-    /** The NER engine's model directory (Hugging Face token-classification layout plus clinex-labels.json). */
+    /** The NER engine's variables (bert-ner.options.ts, shared with the CLI); the model dir defaults to the bundled one. */
+    ...nerEnvShape,
     NER_MODEL_DIR: z.string().min(1).default('models/clinex-bert-ner'),
-    /** `cuda` needs onnxruntime-node installed with its CUDA binaries (see README); falls back to CPU with a log line. */
-    NER_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
-    /** `auto` runs model_quantized.onnx (int8) on CPU when the model dir has one, else model.onnx; or force one. */
-    NER_MODEL_PRECISION: z.enum(MODEL_PRECISIONS).default('auto'),
-    /** Tokens per window and overlap between windows for notes longer than the model's window. */
-    NER_WINDOW_TOKENS: z.coerce.number().int().positive().optional(),
-    NER_STRIDE_TOKENS: z.coerce.number().int().positive().optional(),
-    /** Dynamic batching: windows from concurrent notes run together, up to this many or this long a wait. */
-    NER_MAX_BATCH_SIZE: z.coerce.number().int().positive().optional(),
-    NER_MAX_WAIT_MS: z.coerce.number().int().min(0).optional(),
-    NER_INTRA_OP_THREADS: z.coerce.number().int().positive().optional(),
     MESSAGE_MAX_ATTEMPTS: env.positiveInt(5),
     MESSAGE_RETRY_BASE_MS: env.positiveInt(200),
     MESSAGE_RETRY_MAX_MS: env.positiveInt(10_000),

@@ -58,42 +58,49 @@ export function resolveBertNerOptions(input: BertNerOptionsInput & { log?: NerLo
 }
 
 /**
- * Options from environment variables (each optional): NER_MODEL_DIR, NER_EXECUTION_PROVIDER (cpu|cuda),
- * NER_MODEL_PRECISION (auto|fp32|int8),
- * NER_WINDOW_TOKENS, NER_STRIDE_TOKENS, NER_MAX_BATCH_SIZE, NER_MAX_WAIT_MS, NER_INTRA_OP_THREADS.
+ * The engine's environment variables, each optional: one schema for the extractor service's config (which spreads it
+ * into its own) and for the CLI, with the same bounds as the options above, so a value one accepts the other does too.
  */
-export function bertNerOptionsFromEnv(env: NodeJS.ProcessEnv, defaultModelDir: string): BertNerOptionsInput {
-  const num = (name: string): number | undefined => {
-    const v = env[name];
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new BertNerError(BertNerErrorCode.OptionsInvalid, `${name} must be a number`, name);
-    return n;
-  };
-  const ep = env['NER_EXECUTION_PROVIDER'];
-  if (ep !== undefined && ep !== '' && ep !== 'cpu' && ep !== 'cuda') {
-    throw new BertNerError(
-      BertNerErrorCode.OptionsInvalid,
-      'NER_EXECUTION_PROVIDER must be cpu or cuda',
-      'NER_EXECUTION_PROVIDER',
-    );
-  }
-  const precision = env['NER_MODEL_PRECISION'];
-  if (precision !== undefined && precision !== '' && !(MODEL_PRECISIONS as readonly string[]).includes(precision)) {
-    throw new BertNerError(
-      BertNerErrorCode.OptionsInvalid,
-      `NER_MODEL_PRECISION must be one of ${MODEL_PRECISIONS.join(', ')}`,
-      'NER_MODEL_PRECISION',
-    );
-  }
+export const nerEnvShape = {
+  NER_MODEL_DIR: z.string().min(1).optional(),
+  /** `cuda` needs onnxruntime-node installed with its CUDA binaries (see README); falls back to CPU with a log line. */
+  NER_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+  /** `auto` runs model_quantized.onnx (int8) on CPU when the model dir has one, else model.onnx; or force one. */
+  NER_MODEL_PRECISION: z.enum(MODEL_PRECISIONS).default('auto'),
+  /** Tokens per window and overlap between windows for notes longer than the model's window. */
+  NER_WINDOW_TOKENS: z.coerce.number().int().min(8).max(4096).optional(),
+  NER_STRIDE_TOKENS: z.coerce.number().int().min(0).optional(),
+  /** Dynamic batching: windows from concurrent notes run together, up to this many or this long a wait. */
+  NER_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1024).optional(),
+  NER_MAX_WAIT_MS: z.coerce.number().min(0).max(10_000).optional(),
+  /** onnxruntime intra-op threads; 0 lets onnxruntime decide. */
+  NER_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).optional(),
+};
+const nerEnvSchema = z.object(nerEnvShape);
+export type NerEnv = z.output<typeof nerEnvSchema>;
+
+/** Engine options from parsed NER variables (the service's config or the CLI's environment). */
+export function bertNerOptionsFromNerEnv(env: NerEnv, defaultModelDir: string): BertNerOptionsInput {
   return {
-    modelDir: env['NER_MODEL_DIR'] || defaultModelDir,
-    executionProvider: ep === 'cuda' ? 'cuda' : 'cpu',
-    modelPrecision: precision ? (precision as ModelPrecision) : undefined,
-    windowTokens: num('NER_WINDOW_TOKENS'),
-    strideTokens: num('NER_STRIDE_TOKENS'),
-    maxBatchSize: num('NER_MAX_BATCH_SIZE'),
-    maxWaitMs: num('NER_MAX_WAIT_MS'),
-    intraOpNumThreads: num('NER_INTRA_OP_THREADS'),
+    modelDir: env.NER_MODEL_DIR ?? defaultModelDir,
+    executionProvider: env.NER_EXECUTION_PROVIDER,
+    modelPrecision: env.NER_MODEL_PRECISION,
+    windowTokens: env.NER_WINDOW_TOKENS,
+    strideTokens: env.NER_STRIDE_TOKENS,
+    maxBatchSize: env.NER_MAX_BATCH_SIZE,
+    maxWaitMs: env.NER_MAX_WAIT_MS,
+    intraOpNumThreads: env.NER_INTRA_OP_THREADS,
   };
+}
+
+/** Options from the process environment (the CLI); an empty variable counts as unset, as in the service's config. */
+export function bertNerOptionsFromEnv(env: NodeJS.ProcessEnv, defaultModelDir: string): BertNerOptionsInput {
+  const set = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('NER_') && v !== ''));
+  const parsed = nerEnvSchema.safeParse(set);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'NER_*';
+    throw new BertNerError(BertNerErrorCode.OptionsInvalid, `${name}: ${issue?.message ?? 'invalid'}`, name);
+  }
+  return bertNerOptionsFromNerEnv(parsed.data, defaultModelDir);
 }
