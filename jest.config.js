@@ -23,6 +23,7 @@ export default {
     '^#platform$': '<rootDir>/libs/platform/src/index.ts',
     '^#database$': '<rootDir>/libs/database/src/index.ts',
     '^#clinical$': '<rootDir>/libs/clinical/src/index.ts',
+    '^#validation$': '<rootDir>/libs/validation/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClinicalExtractionSchema, compileContract } from '#schemas';
-import { validateExtraction } from '../apps/validator/src/validation/extraction-validator.js';
+import { validateExtraction } from '#validation';
 import {
   loadGoldExtractions,
   syntheticExtractions,

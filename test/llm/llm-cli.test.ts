@@ -6,7 +6,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../support/test-database.js';
 import { llmEngineForCli } from '../../apps/extractor/src/engines/llm/llm-engine.cli.js';
 import { ConfigError } from '../../libs/platform/src/index.js';
-import { answer, OpenAiTestServer } from '../support/openai-test-server.js';
+import { answer, apiError, OpenAiTestServer } from '../support/openai-test-server.js';
 import { correctOutput, NOTE } from './support.js';
 
 /** What `clinex extract --engine llm` builds: the engine from LLM_* variables alone, with a usage tally. */
@@ -39,6 +39,39 @@ describe('LLM engine for the CLI', () => {
     expect(cli.summary()).toBe(
       'LLM llama-3.1-8b-instruct: 1 call(s), 1000 input tokens (600 cached), 150 output tokens',
     );
+  });
+
+  it('reports LLM latency per note, per call and per attempt', async () => {
+    server.reset();
+    server.enqueue(
+      apiError(500, { delayMs: 200 }),
+      answer(correctOutput(), { delayMs: 400 }),
+      answer(correctOutput(), { delayMs: 1200 }),
+    );
+    const cli = llmEngineForCli({
+      LLM_BASE_URL: server.url,
+      LLM_API_KEY: 'sk-cli',
+      LLM_MODEL: 'llama-3.1-8b-instruct',
+      LLM_RETRY_BASE_MS: '50',
+    });
+    expect(cli.latencySummary()).toBe(
+      'LLM latency: per note none (0 notes); per call none (0 calls); per attempt none (0 attempts)',
+    );
+    for (const noteId of ['n1', 'n2']) {
+      const result = await cli.engine.extract({ noteId, tenantId: 'cli', text: NOTE, reportUsage: cli.reportUsage });
+      expect(result.extraction).not.toBeNull();
+    }
+    const line = cli.latencySummary();
+    expect(line).toMatch(
+      /^LLM latency: per note mean [\d.]+ (ms|s), median [\d.]+ (ms|s), max 1\.\d s \(2 notes\); per call .* \(2 calls\); per attempt .* \(3 attempts\)$/,
+    );
+    // Per note: the first note's two attempts (with the backoff between them), then the slow second note.
+    const seconds = [...line.matchAll(/max ([\d.]+) (ms|s)/g)].map(([, n, u]) =>
+      u === 's' ? Number(n) : Number(n) / 1000,
+    );
+    expect(seconds[0]).toBeGreaterThanOrEqual(1.2);
+    expect(seconds[2]).toBeGreaterThanOrEqual(1.2);
+    expect(line).toMatch(/per attempt mean [\d.]+ (ms|s)/);
   });
 
   it('refuses to start without an endpoint, naming the variables', () => {
@@ -77,6 +110,9 @@ describe('LLM engine for the CLI', () => {
       expect(extraction.medications).toHaveLength(2);
       expect(extraction.engine.model).toBe('qwen2.5-7b-instruct');
       expect(stderr).toContain('1 call(s), 900 input tokens');
+      expect(stderr).toMatch(
+        /LLM latency: per note mean \d+ ms, median \d+ ms, max \d+ ms \(1 note\); per call .* \(1 call\); per attempt .* \(1 attempt\)/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { EngineOutcome } from '../../apps/extractor/src/engines/extraction-engine.port.js';
-import { validateExtraction } from '../../apps/validator/src/validation/extraction-validator.js';
+import { validateExtraction } from '#validation';
 import type { ClinicalExtraction } from '../../libs/schemas/src/index.js';
 import { answer, apiError, OpenAiTestServer } from '../support/openai-test-server.js';
 import { correctOutput, engineFor, NOTE, usageSink } from './support.js';
@@ -61,7 +61,7 @@ describe('LLM engine over the chat-completions API', () => {
     expect(extraction.engine).toEqual({
       name: 'llm',
       model: 'gpt-4o-2024-08-06',
-      version: '1+examples.v1',
+      version: '2+examples.v2',
       promptVariant: 'one-shot',
     });
     expect(extraction.patient).toMatchObject({ age: { value: 58, unit: 'years' }, sex: { value: 'female' } });
@@ -107,6 +107,29 @@ describe('LLM engine over the chat-completions API', () => {
     expect(gap).toBeLessThan(2500);
     expect(usages).toEqual([expect.objectContaining({ attempts: 2, outcome: 'ok', latencyMs: expect.any(Number) })]);
     expect(usages[0]!.latencyMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('reports the latency of each HTTP attempt beside the whole call (retries and backoff included)', async () => {
+    server.enqueue(apiError(503, { delayMs: 300 }), answer(correctOutput(), { delayMs: 600 }));
+    const { result, usages } = await run();
+    extractionOf(result);
+    const [usage] = usages;
+    expect(usage).toMatchObject({ attempts: 2, outcome: 'ok' });
+    expect(usage!.attemptLatencyMs).toHaveLength(2);
+    const [failed, answered] = usage!.attemptLatencyMs;
+    expect(failed).toBeGreaterThanOrEqual(290);
+    expect(failed).toBeLessThan(1500);
+    expect(answered).toBeGreaterThanOrEqual(590);
+    expect(answered).toBeLessThan(2000);
+    // The call's latency also holds the backoff between the attempts (25-50 ms here).
+    expect(usage!.latencyMs).toBeGreaterThanOrEqual(failed! + answered! + 20);
+
+    server.reset();
+    server.onRequest(() => apiError(502, { delayMs: 100 }));
+    const down = await run();
+    expect(down.result).toMatchObject({ extraction: null, failure: { code: 'LLM_UNAVAILABLE' } });
+    expect(down.usages[0]!.attemptLatencyMs).toHaveLength(3);
+    for (const ms of down.usages[0]!.attemptLatencyMs) expect(ms).toBeGreaterThanOrEqual(90);
   });
 
   it('does not wait when a 429 asks for longer than LLM_RETRY_MAX_MS: the note fails as rate-limited', async () => {

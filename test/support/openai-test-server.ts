@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
  * and checks requests as the API does (auth, JSON body, model, messages, response_format rules), answers with the
  * API's JSON shapes (choices, finish_reason, usage with cached tokens) and error bodies, and sends Retry-After with
  * 429s. What it answers is scripted per test. Clients see nothing but the protocol.
+ *
+ * Hold mode (openai-answer-files.ts, and openai-hold-server.ts to run it as a process) scripts it with answer files:
+ * each request waits until a person or an agent writes the model's answer.
  */
 
 export interface ChatRequestBody {
@@ -79,6 +82,8 @@ export interface DeliveredCompletion {
 export interface OpenAiTestServerOptions {
   /** Bearer token the server requires (default: any). */
   apiKey?: string;
+  /** Port on 127.0.0.1 (default: any free one). */
+  port?: number;
   /** Rejects response_format json_schema with a 400, as servers without structured outputs do. */
   supportsJsonSchema?: boolean;
 }
@@ -117,7 +122,7 @@ export class OpenAiTestServer {
   static async start(options: OpenAiTestServerOptions = {}): Promise<OpenAiTestServer> {
     const s = new OpenAiTestServer(options);
     s.server = createServer((req, res) => void s.handle(req, res));
-    await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => s.server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = s.server.address() as AddressInfo;
     s.url = `http://127.0.0.1:${port}/v1`;
     return s;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { compactText, findDrug, FREQUENCY_TIMES_PER_DAY, normaliseFrequency, type FrequencyCode } from '#clinical';
 import { FREQUENCY_CODES, type ClinicalExtraction, type Medication, type Span } from '#schemas';
-import { validateExtraction, type ValidationFlag } from '../../apps/validator/src/validation/extraction-validator.js';
+import { validateExtraction, type ValidationFlag } from '#validation';
 import { GOLD_DIR, loadGoldExtractions, type NoteWithExtraction } from './support/gold-extraction.js';
 import { pick, seededRandom } from './support/seeded-random.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { validateExtraction, type ValidationFlag } from '../../apps/validator/src/validation/extraction-validator.js';
+import { validateExtraction, type ValidationFlag } from '#validation';
 
 /**
  * Data-file fixtures (test/fixtures/validator/{valid,invalid}/*.json): a note written for the test, an extraction of

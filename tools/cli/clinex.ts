@@ -1,7 +1,11 @@
 import { CliInputError } from '../../apps/validator/src/cli/cli-input.error.js';
 import { validateCommand } from '../../apps/validator/src/cli/validate.command.js';
-import { evalCommand } from '../../apps/extractor/src/cli/eval.command.js';
-import { extractCommand } from '../../apps/extractor/src/cli/extract.command.js';
+import { createEvalFlagsCommand } from '../../apps/validator/src/cli/eval-flags.command.js';
+import { evalCommand, toScored } from '../../apps/extractor/src/cli/eval.command.js';
+import { extractCommand, runExtract } from '../../apps/extractor/src/cli/extract.command.js';
+import * as corpus from '../../apps/extractor/src/cli/annotated-corpus.js';
+import { noteKeys } from '../../apps/extractor/src/cli/medication.scoring.js';
+import { scoreContract, toScoredNote } from '../../apps/extractor/src/cli/contract.scoring.js';
 import { adminCommand } from './admin.js';
 
 /**
@@ -26,6 +30,12 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   extract: extractCommand,
   eval: evalCommand,
   validate: validateCommand,
+  // The validator's measurement of its flags, handed the extractor's corpus reader, scoring and engine runner here.
+  'eval-flags': createEvalFlagsCommand({
+    corpus,
+    scoring: { toScoredMedication: toScored, medicationKeys: noteKeys, toScoredNote, scoreContract },
+    extract: runExtract,
+  }),
   admin: adminCommand,
 };
 

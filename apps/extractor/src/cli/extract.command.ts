@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { EngineInput, ExtractionEngine } from '../engines/extraction-engine.port.js';
-import { llmEngineForCli } from '../engines/llm/llm-engine.cli.js';
+import { llmEngineForCli, type LlmCliEngine } from '../engines/llm/llm-engine.cli.js';
 import { NoneEngine } from '../engines/none.engine.js';
 import { BertNerEngine } from '../engines/bert-ner/bert-ner.engine.js';
 import { bertNerOptionsFromEnv, MODEL_PRECISIONS, type ModelPrecision } from '../engines/bert-ner/bert-ner.options.js';
@@ -102,7 +102,7 @@ export async function runExtract(argv: string[]): Promise<number> {
       const llm = llmEngineForCli(process.env, log);
       engine = llm.engine;
       reportUsage = (usage) => llm.reportUsage(usage);
-      summary = () => llm.summary();
+      summary = () => llmSummary(llm);
     } else {
       process.stderr.write(`unknown engine ${values.engine} (bert-ner, llm, none)\n`);
       return 2;
@@ -160,6 +160,11 @@ export async function runExtract(argv: string[]): Promise<number> {
   } finally {
     await close();
   }
+}
+
+/** The LLM's end-of-run lines: calls and tokens, then latency per note, per call and per attempt. */
+function llmSummary(llm: LlmCliEngine): string {
+  return `${llm.summary()}\n${llm.latencySummary()}`;
 }
 
 /** Registry entry for tools/cli/clinex.ts (`COMMANDS.extract = extractCommand`); writes to the process streams. */

@@ -28,8 +28,11 @@ export interface EngineUsage {
   outputTokens: number;
   cachedTokens: number;
   estimated: boolean;
+  /** The whole call, retries and backoff included. */
   latencyMs: number;
   attempts: number;
+  /** Each HTTP attempt of the call, in order. */
+  attemptLatencyMs: readonly number[];
   outcome: CostOutcome;
   promptVariant?: string;
 }

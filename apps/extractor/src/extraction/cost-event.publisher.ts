@@ -3,6 +3,9 @@ import { deterministicId, MessageProducer } from '#platform';
 import { COST_EVENTS_TOPIC, type ClinicalExtraction, type CostEvent, type NoteSubmitted } from '#schemas';
 import type { EngineUsage } from '../engines/extraction-engine.port.js';
 
+/** The cost event lists at most this many attempt latencies (the client makes at most 14 attempts). */
+const MAX_ATTEMPTS_LISTED = 20;
+
 /**
  * Publishes the extractor's cost events: one per LLM call as the engine reports it, and one per note for engines
  * priced by model time (the NER engine's model-seconds). Ids are deterministic per unit of work, so a note delivered
@@ -30,6 +33,9 @@ export class CostEventPublisher {
       outcome: usage.outcome,
       estimated: usage.estimated,
       attempts: usage.attempts,
+      ...(usage.attemptLatencyMs.length > 0
+        ? { attemptLatencyMs: usage.attemptLatencyMs.slice(0, MAX_ATTEMPTS_LISTED) }
+        : {}),
       ...(usage.servedModel ? { servedModel: usage.servedModel } : {}),
       ...(usage.promptVariant ? { promptVariant: usage.promptVariant } : {}),
     });

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { MessageProducer, Metrics, Outcome, type MessageOutcome } from '#platform';
 import { EXTRACTIONS_RAW_TOPIC, type NoteSubmitted, type RawExtraction } from '#schemas';
-import { EXTRACTION_ENGINE, type EngineOutcome, type ExtractionEngine } from '../engines/extraction-engine.port.js';
+import {
+  EXTRACTION_ENGINE,
+  type EngineOutcome,
+  type EngineUsage,
+  type ExtractionEngine,
+} from '../engines/extraction-engine.port.js';
 import { EXTRACTOR_CONFIG, type ExtractorConfig } from '../config/extractor.config.js';
 import { CostEventPublisher } from './cost-event.publisher.js';
 
@@ -54,6 +59,7 @@ export class ExtractionService {
     // Submission to pick-up: the outbox relay's wait plus Kafka (the relay reports its own part).
     this.metrics.observeStage('queue_to_extractor', (Date.now() - Date.parse(note.submittedAt)) / 1000);
     const started = process.hrtime.bigint();
+    const llm = { calls: 0, ms: 0 };
     const result: EngineOutcome =
       route.kind === 'refuse'
         ? { extraction: null, failure: route.failure, modelSeconds: 0 }
@@ -63,9 +69,15 @@ export class ExtractionService {
             text: note.text,
             ...(note.promptVariant ? { promptVariant: note.promptVariant } : {}),
             requestId: note.messageId,
-            reportUsage: (usage) => this.costs.publishCall(note, descriptor, usage),
+            reportUsage: (usage) => {
+              llm.calls++;
+              llm.ms += usage.latencyMs;
+              this.observeCallLatency(usage);
+              return this.costs.publishCall(note, descriptor, usage);
+            },
           });
     const engineSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (llm.calls > 0) this.metrics.observeLlmLatency('note', descriptor.model, llm.ms / 1000);
     this.metrics.observeStage('engine_model', result.modelSeconds);
     // Tokenisation, batching wait and decoding: the engine's wall time outside the model run.
     this.metrics.observeStage('engine_other', Math.max(0, engineSeconds - result.modelSeconds));
@@ -90,5 +102,10 @@ export class ExtractionService {
       this.producer.send(EXTRACTIONS_RAW_TOPIC, [{ key: note.noteId, value: message }]),
     );
     return Outcome.success();
+  }
+
+  private observeCallLatency(usage: EngineUsage): void {
+    for (const ms of usage.attemptLatencyMs) this.metrics.observeLlmLatency('attempt', usage.model, ms / 1000);
+    this.metrics.observeLlmLatency('call', usage.model, usage.latencyMs / 1000);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { emptyExtraction, type ClinicalExtraction } from '#schemas';
+import { refusesCorrection, validateExtraction } from '#validation';
 import { applyCorrection } from './correction.patch.js';
 import { checkCorrectionConsistency } from './correction-consistency.check.js';
 
@@ -143,11 +144,68 @@ describe('checkCorrectionConsistency', () => {
     ]);
   });
 
-  it('accepts a mention without a span (the reviewer vouches for it)', () => {
+  it('accepts a mention without a span whose text is in the note (the reviewer vouches for its place)', () => {
+    expect(
+      consistency([{ op: 'add', path: '/diagnoses/-', value: { text: 'chest pain', span: null, negated: false } }]),
+    ).toEqual([]);
+  });
+});
+
+// Issue 19: the review check used to copy part of the validator's checks. These cases passed review before it
+// became a filter of the validator's own flags.
+describe("checkCorrectionConsistency uses the validator's checks", () => {
+  it('refuses a changed mention without a span whose text is nowhere in the note', () => {
     expect(
       consistency([
         { op: 'add', path: '/diagnoses/-', value: { text: 'type 2 diabetes', span: null, negated: false } },
       ]),
-    ).toEqual([]);
+    ).toEqual([{ path: '/diagnoses/0', message: expect.any(String) }]);
+    expect(
+      consistency([{ op: 'replace', path: '/medications/0/name', value: { text: 'warfarin', span: null } }]),
+    ).toEqual([{ path: '/medications/0/name', message: expect.any(String) }]);
+  });
+
+  it('refuses an as-needed flag the frequency text does not give', () => {
+    expect(consistency([{ op: 'replace', path: '/medications/0/frequency/asNeeded', value: true }])).toEqual([
+      { path: '/medications/0/frequency/asNeeded', message: expect.any(String) },
+    ]);
+  });
+
+  it('refuses a dose unit the drug is never dosed in, where the dose text gives no unit', () => {
+    const bare = 'Metformin 500 PO twice daily.';
+    const span = (text: string) => ({ text, start: bare.indexOf(text), end: bare.indexOf(text) + text.length });
+    const original: ClinicalExtraction = {
+      ...emptyExtraction('note-2', { name: 'bert-ner', model: 'm', version: '1' }),
+      medications: [
+        {
+          name: { text: 'Metformin', span: span('Metformin') },
+          dose: { text: '500', span: span('500'), value: 500, unit: null },
+          frequency: { text: 'twice daily', span: span('twice daily'), code: 'BID', timesPerDay: 2, asNeeded: false },
+          route: { text: 'PO', span: span('PO'), code: 'PO' },
+          status: 'current',
+          confidence: 0.9,
+        },
+      ],
+    };
+    const patched = applyCorrection(original, [{ op: 'replace', path: '/medications/0/dose/unit', value: 'units' }]);
+    expect(patched.errors).toEqual([]);
+    expect(
+      checkCorrectionConsistency(bare, patched.document as unknown as ClinicalExtraction, patched.touched),
+    ).toEqual([{ path: '/medications/0/dose/unit', message: expect.any(String) }]);
+  });
+
+  it("reports exactly the validator's contradiction flags under the touched pointers", () => {
+    const whole = {
+      ...extraction().medications[0]!,
+      status: 'current',
+      frequency: { ...extraction().medications[0]!.frequency!, code: 'TID' },
+    };
+    const patched = applyCorrection(extraction(), [{ op: 'replace', path: '/medications/0', value: whole }]);
+    const corrected = patched.document as unknown as ClinicalExtraction;
+    const expected = validateExtraction(note, corrected)
+      .flags.filter((f) => refusesCorrection(f) && f.path.startsWith('/medications/0/'))
+      .map(({ path, message }) => ({ path, message }));
+    expect(expected.map((p) => p.path).sort()).toEqual(['/medications/0/dose/value', '/medications/0/frequency/code']);
+    expect(checkCorrectionConsistency(note, corrected, patched.touched)).toEqual(expected);
   });
 });

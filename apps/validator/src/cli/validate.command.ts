@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'nod
 import { dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { validateExtraction } from '../validation/extraction-validator.js';
+import { validateExtraction } from '#validation';
 import { CliInputError } from './cli-input.error.js';
 import { readJsonl } from './jsonl.reader.js';
 

@@ -8,9 +8,7 @@ import {
   type CostOutcome,
   type RawExtraction,
 } from '#schemas';
-import { judgeReversal } from '../checks/reversal.probe.js';
-import type { ValidationFlag } from '../checks/validation-flag.js';
-import { reversalQuestionsFor } from '../validation/extraction-validator.js';
+import { judgeReversal, reversalQuestionsFor, type ValidationFlag } from '#validation';
 import { buildProbeMessages, parseProbeAnswers, probeJsonSchema } from './llm-reversal.answerer.js';
 
 export const LLM_PROBE_SETTINGS = Symbol('LLM_PROBE_SETTINGS');
@@ -100,6 +98,7 @@ export class LlmProbeService {
       outcome,
       estimated: record.estimated,
       attempts: record.attempts,
+      ...(record.attemptLatencyMs.length > 0 ? { attemptLatencyMs: record.attemptLatencyMs.slice(0, 20) } : {}),
       ...(record.servedModel ? { servedModel: record.servedModel } : {}),
     };
     await this.producer.send(COST_EVENTS_TOPIC, [{ key: raw.noteId, value: event }]);

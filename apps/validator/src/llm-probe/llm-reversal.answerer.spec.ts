@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ReversalQuestion } from '../checks/reversal.probe.js';
-import type { NameMention } from '../validation/extraction-validator.js';
+import type { NameMention, ReversalQuestion } from '#validation';
 import { inSample } from './llm-probe.service.js';
 import { buildProbeMessages, parseProbeAnswers } from './llm-reversal.answerer.js';
 

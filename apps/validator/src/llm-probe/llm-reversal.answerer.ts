@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { delimitNote, NOTE_IS_DATA, type ChatMessage } from '#platform';
 import { compileContract } from '#schemas';
-import type { ReversalAnswer, ReversalQuestion } from '../checks/reversal.probe.js';
-import type { NameMention } from '../validation/extraction-validator.js';
+import type { NameMention, ReversalAnswer, ReversalQuestion } from '#validation';
 
 /**
  * The reversal probe asked of an LLM: "which medication mention does this dose (or frequency) belong to?", for every

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { insertMedicationRows, Prisma, PrismaService } from '#database';
 import type { ClinicalExtraction } from '#schemas';
-import type { ValidationFlag } from '../validation/extraction-validator.js';
+import type { ValidationFlag } from '#validation';
 
 export interface ExtractionToStore {
   tenantId: string;

@@ -4,7 +4,7 @@ import { MessageProducer, Metrics, Outcome, type MessageOutcome } from '#platfor
 import { emptyExtraction, EXTRACTIONS_VALIDATED_TOPIC, type RawExtraction, type ValidatedExtraction } from '#schemas';
 import { LlmProbeService } from '../llm-probe/llm-probe.service.js';
 import { ExtractionRepository, type ExtractionToStore } from '../persistence/extraction.repository.js';
-import { validateExtraction, withReversalFlags, type ValidationOutcome } from './extraction-validator.js';
+import { validateExtraction, withReversalFlags, type ValidationOutcome } from '#validation';
 
 @Injectable()
 export class ValidationService {

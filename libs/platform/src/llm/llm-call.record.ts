@@ -16,5 +16,7 @@ export interface LlmCallRecord {
   /** Wall-clock time of the whole call, retries and backoff included. */
   readonly latencyMs: number;
   readonly attempts: number;
+  /** Wall-clock time of each HTTP attempt, in order (one per attempt; the waits between them are not in it). */
+  readonly attemptLatencyMs: readonly number[];
   readonly outcome: CostOutcome;
 }

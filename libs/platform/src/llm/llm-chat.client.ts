@@ -133,12 +133,14 @@ export class LlmChatClient {
   /** Sends one chat request, retrying as configured. Throws LlmCallError (with the call's record) when no answer came. */
   async complete(request: ChatRequest): Promise<ChatAnswer> {
     const started = performance.now();
+    const attemptMs: number[] = [];
     let attempts = 0;
     let retries = 0;
     let adaptations = 0;
     let timedOut = 0;
     for (;;) {
       attempts++;
+      const attemptStarted = performance.now();
       const format = request.schema ? this.compat.format : 'text';
       // Our own deadline over the whole attempt (headers and body), so a timeout is known as one whatever error the
       // transport raises for the abort; the client's own timeout stays as a backstop.
@@ -154,6 +156,7 @@ export class LlmChatClient {
           maxRetries: 0,
           signal: deadline.signal,
         });
+        attemptMs.push(elapsedMs(attemptStarted));
         const choice = data.choices?.[0];
         const content = typeof choice?.message?.content === 'string' ? choice.message.content : '';
         const usage = await this.usage(data.usage, request, format, content, timedOut);
@@ -161,9 +164,10 @@ export class LlmChatClient {
           content,
           finishReason: choice?.finish_reason ?? null,
           responseFormat: format,
-          record: this.record(request, started, attempts, 'ok', usage, data.model),
+          record: this.record(request, started, attemptMs, 'ok', usage, data.model),
         };
       } catch (error) {
+        if (attemptMs.length < attempts) attemptMs.push(elapsedMs(attemptStarted));
         const failure: AttemptError = pastDeadline
           ? { kind: 'timeout', serverMessage: '', summary: `timed out after ${this.options.timeoutMs} ms` }
           : describe(error);
@@ -202,7 +206,7 @@ export class LlmChatClient {
           failure.summary += `; server asked to wait longer than ${this.options.retryMaxMs} ms`;
         }
         const estimatedInput = timedOut > 0 ? timedOut * (await this.promptTokens(request, format)) : 0;
-        const record = this.record(request, started, attempts, failure.kind, {
+        const record = this.record(request, started, attemptMs, failure.kind, {
           inputTokens: estimatedInput,
           outputTokens: 0,
           cachedTokens: 0,
@@ -304,7 +308,7 @@ export class LlmChatClient {
   private record(
     request: ChatRequest,
     started: number,
-    attempts: number,
+    attemptMs: readonly number[],
     outcome: CostOutcome,
     usage: Pick<LlmCallRecord, 'inputTokens' | 'outputTokens' | 'cachedTokens' | 'estimated'>,
     servedModel?: string,
@@ -314,11 +318,16 @@ export class LlmChatClient {
       model: this.options.model,
       servedModel: typeof servedModel === 'string' && servedModel.length > 0 ? servedModel.slice(0, 200) : null,
       ...usage,
-      latencyMs: Math.round(performance.now() - started),
-      attempts,
+      latencyMs: elapsedMs(started),
+      attempts: attemptMs.length,
+      attemptLatencyMs: [...attemptMs],
       outcome,
     };
   }
+}
+
+function elapsedMs(since: number): number {
+  return Math.round(performance.now() - since);
 }
 
 function isCount(value: unknown): value is number {

@@ -204,6 +204,19 @@ describe('assembleExtraction', () => {
     ]);
   });
 
+  it('records frequency facts as the LLM engine does (one rounding for both: 4 decimals)', () => {
+    const text = 'Methotrexate 15 mg every 7 days.';
+    const out = assembleExtraction(
+      text,
+      ents(text, [
+        ['DRUG', 'Methotrexate'],
+        ['DOSE', '15 mg'],
+        ['FREQ', 'every 7 days'],
+      ]),
+    );
+    expect(out.medications[0]!.frequency).toMatchObject({ text: 'every 7 days', timesPerDay: 0.1429 });
+  });
+
   it('reads the unit as written', () => {
     expect(doseUnitAsWritten('80/12.5 mg')).toBe('mg');
     expect(doseUnitAsWritten('20 mEq')).toBe('meq');

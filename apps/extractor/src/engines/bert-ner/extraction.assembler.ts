@@ -1,4 +1,4 @@
-import { normaliseFrequency, normaliseRoute, normaliseUnit, parseDose } from '#clinical';
+import { frequencyFacts, normaliseRoute, normaliseUnit, parseDose } from '#clinical';
 import type { ClinicalExtraction, Condition, FollowUp, LabResult, Medication, Span } from '#schemas';
 import type { EntitySpan } from './bio.decoder.js';
 import { repairSpans } from './span.repair.js';
@@ -69,14 +69,7 @@ function toMedication(text: string, d: Draft, sentences: readonly Sentence[]): M
   let frequency: Medication['frequency'] = null;
   if (d.frequency) {
     const m = mention(text, d.frequency);
-    const f = normaliseFrequency(m.text);
-    const tpd = f?.timesPerDay ?? null;
-    frequency = {
-      ...m,
-      code: f?.code ?? null,
-      timesPerDay: tpd !== null && tpd >= 0 && tpd <= 48 ? round(tpd) : null,
-      asNeeded: f?.asNeeded ?? /\bp\.?r\.?n\b|as needed/i.test(m.text),
-    };
+    frequency = { ...m, ...frequencyFacts(m.text) };
   }
   const route: Medication['route'] = d.route
     ? { ...mention(text, d.route), code: normaliseRoute(text.slice(d.route.start, d.route.end)) }

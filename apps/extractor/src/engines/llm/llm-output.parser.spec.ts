@@ -20,6 +20,16 @@ describe('parseAnswer', () => {
     });
   });
 
+  it('accepts entries with their evidence quote, and entries without one (the format of engine version 1)', () => {
+    const symptom = { text: 'cough', negated: false };
+    const withEvidence = { ...valid, symptoms: [{ evidence: 'Reports a cough', ...symptom }] };
+    expect(parseAnswer(JSON.stringify(withEvidence), 'stop')).toEqual({ ok: true, value: withEvidence });
+    const without = { ...valid, symptoms: [symptom] };
+    expect(parseAnswer(JSON.stringify(without), 'stop')).toEqual({ ok: true, value: without });
+    const wrongType = { ...valid, symptoms: [{ evidence: 3, ...symptom }] };
+    expect(parseAnswer(JSON.stringify(wrongType), 'stop')).toMatchObject({ ok: false, kind: 'off_contract' });
+  });
+
   it('tells malformed from truncated JSON', () => {
     expect(parseAnswer('{"patient": {', 'length')).toMatchObject({ ok: false, kind: 'truncated' });
     expect(parseAnswer('{"patient": {', 'stop')).toMatchObject({ ok: false, kind: 'malformed' });

@@ -3,8 +3,15 @@ import { compileContract, MEDICATION_STATUSES, stringEnum, type ContractError } 
 
 /**
  * What the model is asked to return: values exactly as written in the note, and no offsets (models count characters
- * badly; the engine finds each value in the note itself). Kept to the JSON Schema subset that OpenAI's strict
- * structured outputs accept: every property required, nullable as anyOf with null, no additional properties.
+ * badly; the engine finds each value in the note itself). Every entry opens with `evidence`, a short verbatim quote
+ * around the mention, which tells the engine which occurrence of a repeated value the model means. Kept to the JSON
+ * Schema subset that OpenAI's strict structured outputs accept: every property required, nullable as anyOf with
+ * null, no additional properties.
+ *
+ * Two forms of the same shape: the one sent to the model requires `evidence`; the one answers are checked against
+ * accepts an entry without it (an answer in the format of engine version 1, or from a model that dropped the field
+ * in JSON mode), because evidence only helps place a value: such an entry is still usable, and a value it names
+ * that occurs more than once is left without a span rather than guessed.
  */
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -16,10 +23,17 @@ const SEXES = ['female', 'male', 'unknown'] as const;
 const LAB_FLAGS = ['high', 'low', 'normal', 'abnormal'] as const;
 const INTERVAL_UNITS = ['days', 'weeks', 'months', 'years'] as const;
 
-export const LlmMedicationSchema = object({
+const EVIDENCE_DESCRIPTION =
+  'a short quote copied verbatim from the note (the few words around this mention, at most its sentence) that contains the entry and shows which place in the note it comes from';
+const evidence = Type.String({ description: EVIDENCE_DESCRIPTION });
+
+const MedicationSchema = object({
+  evidence,
   name: Type.String({ description: 'drug name as written' }),
-  dose: nullable(Type.String({ description: 'amount with its unit as written, e.g. "10 mg", "2 puffs"' })),
-  doseValue: nullable(Type.Number({ description: 'the number in the dose' })),
+  dose: nullable(Type.String({ description: 'amount or strength with its unit as written, e.g. "10 mg", "2 puffs"' })),
+  doseValue: nullable(
+    Type.Number({ description: 'the number in the dose; null for a combination strength such as "80/12.5 mg"' }),
+  ),
   doseUnit: nullable(Type.String({ description: 'the unit in the dose, as written' })),
   frequency: nullable(Type.String({ description: 'how often, as written, e.g. "twice daily", "q6h prn"' })),
   route: nullable(Type.String({ description: 'route as written, e.g. "PO", "by mouth"' })),
@@ -27,11 +41,13 @@ export const LlmMedicationSchema = object({
 });
 
 const ConditionSchema = object({
+  evidence,
   text: Type.String({ description: 'the condition as written' }),
   negated: Type.Boolean({ description: 'true when the note says the patient does not have it' }),
 });
 
 const LabSchema = object({
+  evidence,
   name: Type.String(),
   value: Type.String({ description: 'the result as written' }),
   numericValue: nullable(Type.Number()),
@@ -40,10 +56,11 @@ const LabSchema = object({
 });
 
 const FollowUpSchema = object({
+  evidence,
   text: Type.String({ description: 'the follow-up instruction as written' }),
   intervalValue: nullable(Type.Number()),
   intervalUnit: nullable(stringEnum(INTERVAL_UNITS)),
-  with: nullable(Type.String({ description: 'clinician or service as written' })),
+  with: nullable(Type.String({ description: 'clinician, service or test as written' })),
 });
 
 const PatientSchema = object({
@@ -52,23 +69,43 @@ const PatientSchema = object({
   sexText: nullable(Type.String({ description: 'the word in the note that states the sex' })),
 });
 
-const dataProperties = {
+/** The same entries with `evidence` optional (and nullable): the form answers are accepted in. */
+const optionalEvidence = { evidence: Type.Optional(nullable(evidence)) };
+const LenientMedicationSchema = object({ ...MedicationSchema.properties, ...optionalEvidence });
+const LenientConditionSchema = object({ ...ConditionSchema.properties, ...optionalEvidence });
+const LenientLabSchema = object({ ...LabSchema.properties, ...optionalEvidence });
+const LenientFollowUpSchema = object({ ...FollowUpSchema.properties, ...optionalEvidence });
+
+const askedData = {
   patient: PatientSchema,
-  medications: Type.Array(LlmMedicationSchema),
+  medications: Type.Array(MedicationSchema),
   diagnoses: Type.Array(ConditionSchema),
   symptoms: Type.Array(ConditionSchema),
   labs: Type.Array(LabSchema),
   followUps: Type.Array(FollowUpSchema),
 };
+const acceptedData = {
+  patient: PatientSchema,
+  medications: Type.Array(LenientMedicationSchema),
+  diagnoses: Type.Array(LenientConditionSchema),
+  symptoms: Type.Array(LenientConditionSchema),
+  labs: Type.Array(LenientLabSchema),
+  followUps: Type.Array(LenientFollowUpSchema),
+};
 
-export const LlmOutputSchema = object(dataProperties);
-export type LlmOutput = Static<typeof LlmOutputSchema>;
-export type LlmMedication = Static<typeof LlmMedicationSchema>;
+/** The schema sent to the model (response_format), and the one the examples file must follow. */
+export const LlmOutputSchema = object(askedData);
+/** What a validated answer holds (evidence may be missing). */
+export const LlmAnswerSchema = object(acceptedData);
+export type LlmOutput = Static<typeof LlmAnswerSchema>;
+export type LlmMedication = Static<typeof LenientMedicationSchema>;
+/** An answer in the asked-for format: what the examples show. */
+export type LlmOutputWithEvidence = Static<typeof LlmOutputSchema>;
 
 /** The chain-of-thought variants put a free-text field first, so the model writes its working before the data. */
 export const LlmOutputWithReasoningSchema = object({
   reasoning: Type.String({ description: 'brief working notes, written before the data' }),
-  ...dataProperties,
+  ...askedData,
 });
 
 /** The schema as plain JSON (TypeBox's symbol keys dropped), as sent in response_format. */
@@ -79,7 +116,7 @@ export function outputJsonSchema(chainOfThought: boolean): Record<string, unknow
   >;
 }
 
-const checkOutput = compileContract(LlmOutputSchema);
+const checkOutput = compileContract(LlmAnswerSchema);
 
 /** Validates a parsed answer; a `reasoning` field is accepted and dropped whatever the variant. */
 export function checkLlmOutput(

@@ -15,7 +15,7 @@ import type { PromptExamples } from './prompt-examples.js';
 import { isPromptVariant, type PromptVariant } from './prompt-variants.js';
 
 /** Bumped when the engine's prompting or mapping changes in a way that changes results. */
-export const LLM_ENGINE_VERSION = '1';
+export const LLM_ENGINE_VERSION = '2';
 
 export enum LlmEngineFailureCode {
   /** The answer was malformed, truncated or off the output schema, and so was the answer to the repair prompt. */
@@ -139,6 +139,7 @@ function usage(record: LlmCallRecord, purpose: CostPurpose, outcome: CostOutcome
     estimated: record.estimated,
     latencyMs: record.latencyMs,
     attempts: record.attempts,
+    attemptLatencyMs: record.attemptLatencyMs,
     outcome,
     promptVariant: variant,
   };

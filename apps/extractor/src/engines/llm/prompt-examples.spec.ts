@@ -4,7 +4,7 @@ import { loadPromptExamples } from './prompt-examples.js';
 describe('prompt examples', () => {
   it('loads the versioned examples file', () => {
     const examples = loadPromptExamples();
-    expect(examples.version).toBe('examples.v1');
+    expect(examples.version).toBe('examples.v2');
     expect(examples.examples.length).toBeGreaterThanOrEqual(3);
   });
 });

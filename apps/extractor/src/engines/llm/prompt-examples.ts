@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { compileContract } from '#schemas';
-import examplesV1 from './prompts/examples.v1.json' with { type: 'json' };
+import examplesV2 from './prompts/examples.v2.json' with { type: 'json' };
 import { LlmOutputSchema } from './llm-output.schema.js';
 
 /**
@@ -21,6 +21,7 @@ const PromptExamplesSchema = Type.Object(
           note: Type.String({ minLength: 1 }),
           /** The working notes shown in the chain-of-thought variants. */
           reasoning: Type.String({ minLength: 1 }),
+          /** In the format the model is asked for: every entry with its evidence quote. */
           output: LlmOutputSchema,
         },
         { additionalProperties: false },
@@ -36,7 +37,7 @@ export type PromptExample = PromptExamples['examples'][number];
 const checkExamples = compileContract(PromptExamplesSchema);
 
 /** Validates an examples document; the engine refuses to start on a bad file (naming the JSON paths at fault). */
-export function loadPromptExamples(data: unknown = examplesV1): PromptExamples {
+export function loadPromptExamples(data: unknown = examplesV2): PromptExamples {
   const result = checkExamples(data);
   if (!result.ok) {
     throw new Error(`invalid prompt examples: ${result.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);

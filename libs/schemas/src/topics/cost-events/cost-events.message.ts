@@ -26,6 +26,8 @@ export type CostOutcome = (typeof COST_OUTCOMES)[number];
 /**
  * Version 1: the original event. Version 2 (what producers emit now) adds the optional call details below; the
  * meter accepts both. Token counts follow the OpenAI usage convention: `inputTokens` includes `cachedTokens`.
+ * `attemptLatencyMs` came later (issue 22), optional like the other details, so events without it stay valid; a
+ * meter must run this schema before producers send the field (its objects admit no unknown properties).
  */
 export const CostEventSchema = Type.Object(
   {
@@ -53,6 +55,8 @@ export const CostEventSchema = Type.Object(
     estimated: Type.Optional(Type.Boolean()),
     /** HTTP attempts the call took (1 without retries). */
     attempts: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Wall-clock milliseconds of each HTTP attempt, in order (the backoff waits between them are not included). */
+    attemptLatencyMs: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, maxItems: 20 })),
     /** The model the endpoint says answered (e.g. a dated snapshot of the configured model). */
     servedModel: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     promptVariant: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),

@@ -90,8 +90,9 @@ function checkUnitAgainstText(
   // No unit in the text ("Lasix 40"): the engine supplied one, which only the knowledge checks can judge.
   if (written.length === 0) return;
   if (value !== null && written.some((a) => isQuantity(a, value, unit))) return;
-  // A value that is not in the text at all is the value check's finding; the unit is fine if the text uses it.
+  // A value that is not in the text at all is the value check's finding, reported once there, not again here.
   const valueInText = value !== null && reading.amounts.some((a) => amountsEqual(a.value, value));
+  if (value !== null && !valueInText) return;
   if (!valueInText && written.some((a) => a.unit?.code === unit.code)) return;
   const sameKind = written.some((a) => a.unit !== null && unitsComparable(a.unit, unit));
   flags.push(

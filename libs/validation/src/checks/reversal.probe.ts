@@ -1,3 +1,4 @@
+import { drugIdentity } from '#clinical';
 import type { Span } from '#schemas';
 import type { MedicationFacts } from './medication-facts.js';
 import type { NoteText } from './note-text.js';
@@ -51,7 +52,9 @@ export function judgeReversal(
         flag(
           'REVERSAL_INCONSISTENT',
           path,
-          `this ${q.attribute} belongs to the medication mention of entry ${answer[0]} in the note, not to this entry`,
+          answer.length === 0
+            ? `this ${q.attribute} belongs to a medication name in the note that the extraction does not list`
+            : `this ${q.attribute} belongs to the medication mention of entry ${answer[0]} in the note, not to this entry`,
         ),
       );
       return;
@@ -69,21 +72,33 @@ interface NameMention {
   readonly start: number;
   readonly end: number;
   readonly owners: number[];
+  /** Drug identity of a name no entry lists (null for listed names, whose entries carry their own). */
+  readonly identity: string | null;
 }
 
 // Between an attribute and the name before it: a list or clause separator, so the attribute may start a new item.
-const SEPARATOR_RE = /[,;]|\b(?:and|plus|then)\b/i;
+const SEPARATOR_RE = /[,;]|\b(?:and|plus|then|with)\b/i;
 // Between an attribute and the name after it: nothing but a space ("sliding scale insulin", "IV Lasix").
 const ADJACENT_RE = /^\s{1,3}$/;
+// An amount "of" a drug, with at most a strength or a few words between: "3 mg of Versed", "1 cc of 4% lidocaine".
+const OF_RE = /^\s+of\s+(?:(?:\d+(?:\.\d+)?\s*%|[a-z][a-z-]*)\s+){0,3}$/i;
 
 /**
  * Answers from the note itself: an attribute belongs to the medication name nearest to it, preferring the name that
  * precedes it in the same sentence or line (sigs follow the drug: "Lasix 40 mg p.o. daily"), then one that follows it
- * in the same sentence ("IV Lasix"), then the nearest by character distance. One exception to the preference: an
- * attribute that directly precedes a name after a separator belongs to that name ("Humalog 10 units a.c. and sliding
- * scale insulin").
+ * in the same sentence ("IV Lasix"), then the nearest by character distance. Two exceptions to the preference: an
+ * amount "of" the name after it belongs to that name ("3 mg of Versed"), and an attribute that directly precedes a
+ * name after a separator belongs to that name ("Humalog 10 units a.c. and sliding scale insulin").
+ *
+ * `unlisted` are drug names found in the note that no entry names (the lexicon's second opinion); an attribute whose
+ * nearest name is one of them is answered with no owner, which the judge reads as "belongs to another drug". A name
+ * of the same drug as the asking entry (another mention of it) answers for that entry: the drug is right.
  */
-export function createSpanAnswerer(note: NoteText, facts: readonly MedicationFacts[]): ReversalAnswerer {
+export function createSpanAnswerer(
+  note: NoteText,
+  facts: readonly MedicationFacts[],
+  unlisted: readonly Span[] = [],
+): ReversalAnswerer {
   const byOffsets = new Map<string, NameMention>();
   for (const f of facts) {
     const span = f.name?.span;
@@ -91,11 +106,30 @@ export function createSpanAnswerer(note: NoteText, facts: readonly MedicationFac
     const key = `${span.start}:${span.end}`;
     const existing = byOffsets.get(key);
     if (existing) existing.owners.push(f.index);
-    else byOffsets.set(key, { start: span.start, end: span.end, owners: [f.index] });
+    else byOffsets.set(key, { start: span.start, end: span.end, owners: [f.index], identity: null });
   }
-  const names = [...byOffsets.values()].sort((a, b) => a.start - b.start);
+  const listed = [...byOffsets.values()];
+  const overlapsListed = (s: Span) => listed.some((n) => s.start < n.end && n.start < s.end);
+  const others = unlisted
+    .filter((s) => !overlapsListed(s))
+    .map((s) => ({ start: s.start, end: s.end, owners: [], identity: drugIdentity(s.text) }));
+  const names = [...listed, ...others].sort((a, b) => a.start - b.start);
+  const identityOf = new Map(facts.map((f) => [f.index, f.identity]));
+  const find = choose(note, names);
 
-  return ({ span }) => {
+  return (question) => {
+    const chosen = find(question.span);
+    if (chosen === null) return null;
+    const own = identityOf.get(question.medication);
+    const sameDrug =
+      chosen.identity !== null ? chosen.identity === own : chosen.owners.some((o) => identityOf.get(o) === own);
+    return sameDrug && !chosen.owners.includes(question.medication) ? [question.medication] : chosen.owners;
+  };
+}
+
+/** The name an attribute at `span` belongs to, by the preferences above; null when the note has no name. */
+function choose(note: NoteText, names: readonly NameMention[]): (span: Span) => NameMention | null {
+  return (span) => {
     let before: NameMention | undefined;
     let after: NameMention | undefined;
     for (const name of names) {
@@ -107,6 +141,7 @@ export function createSpanAnswerer(note: NoteText, facts: readonly MedicationFac
     }
     const beforeInSentence = before !== undefined && !note.hasBoundaryBetween(before.end, span.start);
     const afterInSentence = after !== undefined && !note.hasBoundaryBetween(span.end, after.start);
+    if (after && afterInSentence && OF_RE.test(note.text.slice(span.end, after.start))) return after;
     if (
       before &&
       after &&
@@ -115,12 +150,12 @@ export function createSpanAnswerer(note: NoteText, facts: readonly MedicationFac
       ADJACENT_RE.test(note.text.slice(span.end, after.start)) &&
       SEPARATOR_RE.test(note.text.slice(before.end, span.start))
     ) {
-      return after.owners;
+      return after;
     }
-    if (before && beforeInSentence) return before.owners;
-    if (after && afterInSentence) return after.owners;
-    if (before && after) return span.start - before.end <= after.start - span.end ? before.owners : after.owners;
-    return (before ?? after)?.owners ?? null;
+    if (before && beforeInSentence) return before;
+    if (after && afterInSentence) return after;
+    if (before && after) return span.start - before.end <= after.start - span.end ? before : after;
+    return before ?? after ?? null;
   };
 }
 

@@ -1,20 +1,26 @@
 import { ClinicalExtractionSchema, compileContract, type ClinicalExtraction, type Span } from '#schemas';
-import { checkDose } from '../checks/dose.check.js';
-import { checkFrequency } from '../checks/frequency.check.js';
-import { checkSectionGrounding } from '../checks/grounding.check.js';
-import { collectMedicationFacts, type MedicationFacts } from '../checks/medication-facts.js';
-import { checkMedicationList } from '../checks/medication-list.check.js';
-import { NoteText } from '../checks/note-text.js';
+import { checkAttachment } from './checks/attachment.check.js';
+import { checkDose } from './checks/dose.check.js';
+import { checkDoseSpan } from './checks/dose-span.check.js';
+import { checkFrequency } from './checks/frequency.check.js';
+import { checkSectionGrounding } from './checks/grounding.check.js';
+import { checkLabs } from './checks/lab.check.js';
+import { collectMedicationFacts, type MedicationFacts } from './checks/medication-facts.js';
+import { checkMedicationList } from './checks/medication-list.check.js';
+import { checkName } from './checks/name.check.js';
+import { NoteText } from './checks/note-text.js';
+import { checkProblems } from './checks/problem.check.js';
 import {
   buildReversalQuestions,
   createSpanAnswerer,
   runReversalProbe,
   type ReversalQuestion,
-} from '../checks/reversal.probe.js';
-import { checkRoute } from '../checks/route.check.js';
-import { flag, needsReview, type ValidationFlag } from '../checks/validation-flag.js';
+} from './checks/reversal.probe.js';
+import { checkRoute } from './checks/route.check.js';
+import { flag, needsReview, type ValidationFlag } from './checks/validation-flag.js';
+import { findDrugMentions } from './lexicon/drug-mentions.js';
 
-export type { FlagSeverity, ValidationFlag } from '../checks/validation-flag.js';
+export type { FlagSeverity, ValidationFlag } from './checks/validation-flag.js';
 
 export type ValidationOutcome =
   | { status: 'rejected'; flags: ValidationFlag[]; extraction: null }
@@ -38,6 +44,12 @@ export interface ValidateOptions {
   reversal?: 'span' | 'external';
 }
 
+/** Drug names the lexicon finds in the note outside the extraction's lab names (a lab can be named after a drug). */
+function unlistedDrugMentions(noteText: string, extraction: ClinicalExtraction): Span[] {
+  const labNames = extraction.labs.flatMap((l) => (l.name.span ? [l.name.span] : []));
+  return findDrugMentions(noteText).filter((m) => !labNames.some((l) => m.start < l.end && l.start < m.end));
+}
+
 /** Content checks of a schema-valid extraction against its note; returns every flag raised. */
 function checkContent(
   noteText: string,
@@ -47,6 +59,8 @@ function checkContent(
   const note = new NoteText(noteText);
   const flags: ValidationFlag[] = [];
   checkSectionGrounding(note, extraction, flags);
+  checkProblems(note, extraction, flags);
+  checkLabs(extraction, flags);
   const facts = collectMedicationFacts(note, extraction.medications, flags);
   const adult = adultRangesApply(extraction);
   if (!adult && facts.some((f) => f.medication.dose?.value != null)) {
@@ -58,16 +72,22 @@ function checkContent(
       ),
     );
   }
+  const labSpans = extraction.labs.flatMap((l) => [l.name.span, l.value.span].filter((s): s is Span => s !== null));
   for (const f of facts) {
+    checkName(note, f, labSpans, flags);
+    checkDoseSpan(note, f, flags);
     checkDose(f, adult, flags);
-    checkFrequency(f, flags);
+    checkFrequency(note, f, flags);
     checkRoute(f, flags);
   }
+  checkAttachment(note, facts, flags);
   const duplicates = checkMedicationList(facts, flags);
   // A duplicate is reported once, as a duplicate, not again as a second owner of the same dose.
   const distinct = duplicates.size > 0 ? facts.filter((f) => !duplicates.has(f.index)) : facts;
   if (distinct.length > 0 && options.reversal !== 'external') {
-    flags.push(...runReversalProbe(distinct, createSpanAnswerer(note, distinct)));
+    flags.push(
+      ...runReversalProbe(distinct, createSpanAnswerer(note, distinct, unlistedDrugMentions(noteText, extraction))),
+    );
   }
   return flags;
 }
