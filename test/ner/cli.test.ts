@@ -1,23 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli } from './support/cli-process.js';
 
-// The CLI commands run in a plain Node process (onnxruntime-node's tensors do not survive Jest's VM context).
-const RUNNER = join('test', 'ner', 'support', 'run-cli.ts');
 const MODEL = join('test', 'ner', 'fixtures', 'tiny-model');
-
-function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--conditions=clinex-source', '--import', 'tsx', RUNNER, ...args], {
-    cwd: process.cwd(),
-    encoding: 'utf8',
-    input,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('clinex extract / eval', () => {
   it('extracts JSONL notes in input order, and eval scores gold against itself as perfect', () => {

@@ -11,7 +11,7 @@
  * - age: the note's value and unit; sex: the note's value ('unknown' counts as not stated).
  * A predicted mention without a span (an LLM value the locator could not place) matches by its text instead.
  */
-import type { Counts, MetricScore } from './medication.scoring.js';
+import { score, scoreRow, type Counts, type MetricScore } from './medication.scoring.js';
 
 export interface ScoredSpan {
   text: string;
@@ -79,13 +79,6 @@ function match<G, P>(gold: readonly G[], pred: readonly P[], ok: (g: G, p: P) =>
   });
   return pairs;
 }
-
-export const scoreOf = (c: Counts): MetricScore => {
-  const precision = c.tp + c.fp === 0 ? 0 : c.tp / (c.tp + c.fp);
-  const recall = c.tp + c.fn === 0 ? 0 : c.tp / (c.tp + c.fn);
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { ...c, precision, recall, f1 };
-};
 
 function add(c: Counts, gold: number, pred: number, matched: number): void {
   c.tp += matched;
@@ -156,7 +149,7 @@ export function scoreContract(
     }
   }
   const scores: ContractScores['scores'] = {};
-  for (const m of CONTRACT_METRICS) if (scored.has(m)) scores[m] = scoreOf(counts[m]);
+  for (const m of CONTRACT_METRICS) if (scored.has(m)) scores[m] = score(counts[m]);
   return { scores, negationAccuracy: negationPairs === 0 ? null : negationAgree / negationPairs };
 }
 
@@ -240,15 +233,7 @@ export function formatContractRows(result: ContractScores): string[][] {
   for (const m of CONTRACT_METRICS) {
     const s = result.scores[m];
     if (!s) continue;
-    rows.push([
-      LABELS[m],
-      s.precision.toFixed(3),
-      s.recall.toFixed(3),
-      s.f1.toFixed(3),
-      String(s.tp),
-      String(s.fp),
-      String(s.fn),
-    ]);
+    rows.push(scoreRow(LABELS[m], s));
   }
   return rows;
 }

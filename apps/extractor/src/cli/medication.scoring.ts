@@ -70,7 +70,8 @@ export function noteKeys(meds: readonly ScoredMedication[]): Record<Metric, Set<
   return keys;
 }
 
-const score = (c: Counts): MetricScore => {
+/** Precision, recall and F1 of counts (0 where undefined); every scored field of `clinex eval` uses it. */
+export const score = (c: Counts): MetricScore => {
   const precision = c.tp + c.fp === 0 ? 0 : c.tp / (c.tp + c.fp);
   const recall = c.tp + c.fn === 0 ? 0 : c.tp / (c.tp + c.fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
@@ -105,21 +106,23 @@ export function scoreMedications(
   return { scores, notes: gold.size, missingPredictions: missing };
 }
 
+/** One table row: label, precision, recall, F1 and the counts. */
+export function scoreRow(label: string, s: MetricScore): string[] {
+  return [
+    label,
+    s.precision.toFixed(3),
+    s.recall.toFixed(3),
+    s.f1.toFixed(3),
+    String(s.tp),
+    String(s.fp),
+    String(s.fn),
+  ];
+}
+
 /** The medication rows, then `extraRows` (other fields of the contract, already formatted) in the same columns. */
 export function formatScoreTable(scores: Scores, extraRows: readonly string[][] = []): string {
   const rows = [['metric', 'precision', 'recall', 'f1', 'tp', 'fp', 'fn']];
-  for (const m of METRICS) {
-    const s = scores[m];
-    rows.push([
-      m === 'name' ? 'name' : `name+${m}`,
-      s.precision.toFixed(3),
-      s.recall.toFixed(3),
-      s.f1.toFixed(3),
-      String(s.tp),
-      String(s.fp),
-      String(s.fn),
-    ]);
-  }
+  for (const m of METRICS) rows.push(scoreRow(m === 'name' ? 'name' : `name+${m}`, scores[m]));
   rows.push(...extraRows);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
