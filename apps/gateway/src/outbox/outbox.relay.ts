@@ -5,11 +5,15 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config.js'
 import { GATEWAY_LOGGER } from '../gateway.tokens.js';
 import { OutboxRepository, type PendingOutboxEvent } from './outbox.repository.js';
 
+/** The consumer group under which the relay records each run's last outbox id with its Kafka transaction. */
+export const OUTBOX_PROGRESS_GROUP = 'clinex-outbox-progress';
+
 /**
  * Publishes committed outbox rows to Kafka in id order and marks them published. When Kafka is down the rows stay
  * and notes keep being accepted; the relay backs off and catches up when the broker returns. With several gateway
- * instances a leased claim (OutboxRepository.publishPending) lets one send at a time, so order holds; only a relay
- * that crashes between send and mark makes another resend its batch (consumers are idempotent).
+ * instances a leased claim (OutboxRepository.publishPending) lets one send at a time, so order holds. Each run goes out
+ * in one Kafka transaction with its last outbox id recorded beside it, so a run whose commit the broker took without
+ * answering, or that a crashed instance sent before marking it, is not sent again (MessageProducer.sendOnce).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -61,12 +65,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const topic = events[start]!.topic;
       let end = start;
       while (end < events.length && events[end]!.topic === topic) end++;
-      await this.producer.send(
+      const run = events.slice(start, end);
+      // The run's last id is its position: a retry after an attempt whose answer was lost sends nothing if the broker
+      // has it (MessageProducer.sendOnce), so a broker killed mid-commit does not duplicate the run.
+      await this.producer.sendOnce(
         topic,
-        events.slice(start, end).map((e) => ({ key: e.messageKey, value: e.payload })),
+        run.map((e) => ({ key: e.messageKey, value: e.payload })),
+        { group: OUTBOX_PROGRESS_GROUP, position: run[run.length - 1]!.id },
       );
       const now = Date.now();
-      for (const event of events.slice(start, end)) {
+      for (const event of run) {
         const submittedAt = (event.payload as { submittedAt?: unknown }).submittedAt;
         if (typeof submittedAt === 'string')
           this.metrics.observeStage('outbox_relay', (now - Date.parse(submittedAt)) / 1000);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { TopicName } from '#schemas';
-import { MessageProducer, type OutgoingMessage } from '../messaging/message-producer.js';
+import { MessageProducer, type OutgoingMessage, type SendProgress } from '../messaging/message-producer.js';
 
 /**
  * The one producer wrapper of a process: idempotent, acks from all in-sync replicas, JSON values. Messages are
@@ -14,6 +14,11 @@ export class KafkaProducer extends MessageProducer {
 
   /** Set for a transactional producer: unique per instance (no two relay processes share one). */
   private readonly transactionalId: string | undefined;
+  /**
+   * The last transactional attempt failed, so it may have been committed all the same (see sendOnce); true at start,
+   * for a process that took over from one that crashed between its commit and marking the rows.
+   */
+  private outcomeUnknown = true;
 
   constructor(brokers: string[], clientId: string, options: { transactional?: boolean } = {}) {
     super();
@@ -43,12 +48,7 @@ export class KafkaProducer extends MessageProducer {
   async send(topic: TopicName, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
-    const record = {
-      topic,
-      acks: -1,
-      compression: CompressionTypes.None,
-      messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
-    };
+    const record = this.record(topic, messages);
     if (!this.transactionalId) {
       try {
         await this.producer.send(record);
@@ -58,17 +58,74 @@ export class KafkaProducer extends MessageProducer {
       }
       return;
     }
+    await this.sendInTransaction(record, null);
+  }
+
+  /**
+   * The transactional path with the batch's position committed in the same Kafka transaction (as the offset of the
+   * progress group on partition 0 of the topic), so the position is on the broker exactly when the messages are. After
+   * a failed attempt the outcome is unknown (a commit the broker took but never acknowledged), so the next attempt
+   * first asks the broker: the new producer's first transaction() has already completed or aborted the old one
+   * (InitProducerId does that for the same transactional id), and a position at or past this batch's means it went out.
+   */
+  override async sendOnce(topic: TopicName, messages: OutgoingMessage[], progress: SendProgress): Promise<void> {
+    if (!this.transactionalId) return this.send(topic, messages);
+    if (messages.length === 0) return;
+    await this.connect();
+    await this.sendInTransaction(this.record(topic, messages), progress);
+  }
+
+  private record(topic: TopicName, messages: OutgoingMessage[]) {
+    return {
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
+    };
+  }
+
+  private async sendInTransaction(record: ReturnType<KafkaProducer['record']>, progress: SendProgress | null) {
     const transaction = await this.producer.transaction().catch(async (error: unknown) => {
       await this.replaceProducer();
       throw error;
     });
     try {
+      if (
+        progress &&
+        this.outcomeUnknown &&
+        (await this.recordedPosition(record.topic, progress.group)) >= progress.position
+      ) {
+        await transaction.abort();
+        this.outcomeUnknown = false;
+        return;
+      }
       await transaction.send(record);
+      if (progress) {
+        await transaction.sendOffsets({
+          consumerGroupId: progress.group,
+          topics: [{ topic: record.topic, partitions: [{ partition: 0, offset: progress.position.toString() }] }],
+        });
+      }
       await transaction.commit();
+      this.outcomeUnknown = false;
     } catch (error) {
+      this.outcomeUnknown = true;
       await transaction.abort().catch(() => undefined);
       await this.replaceProducer();
       throw error;
+    }
+  }
+
+  /** The progress group's recorded position on the topic (-1 when none). */
+  private async recordedPosition(topic: string, group: string): Promise<bigint> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const offset = entry?.partitions.find((p) => p.partition === 0)?.offset ?? '-1';
+      return BigInt(offset);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
   }
 
