@@ -7,6 +7,7 @@ import path from 'node:path';
 import { waitFor } from '../support/service-process.js';
 import { REPO_ROOT } from '../support/test-database.js';
 import { embeddedBinariesDir } from '../../tools/local/embedded-database.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * `npm start`'s one-process local mode, as a new user runs it: embedded PostgreSQL, the in-process bus, demo tenant.
@@ -18,16 +19,6 @@ interface LocalRun {
   signal: (s: NodeJS.Signals) => void;
   apiUrl: string;
   submitterKey: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startLocal(env: NodeJS.ProcessEnv): Promise<LocalRun> {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { ensureTopics, startService, topicSpecs, type RunningService } from '../../libs/platform/src/index.js';
 import { topicPartitionsSchema } from '../../libs/platform/src/config/config.loader.js';
@@ -10,17 +9,7 @@ import { startKafkaBroker, type RunningKafkaBroker } from '../../tools/kafka/kaf
 import { waitFor } from '../support/service-process.js';
 import { readNoteIds } from '../support/topic-reader.js';
 import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/free-port.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read loosely in assertions.
 type Loose = Record<string, any>;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { startKafkaBroker, type RunningKafkaBroker } from '../../../tools/kafka/kafka-broker.js';
 import { startServiceProcess, waitFor, type AppName, type ServiceProcess } from '../../support/service-process.js';
 import { createTestTenant, type TestTenant } from '../../support/tenant-fixture.js';
+import { freePort } from '../../support/free-port.js';
 
 /**
  * A whole pipeline on loopback for fault injection: a dedicated Kafka broker (so it can be killed), a database,
@@ -24,6 +24,8 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
+export { freePort };
+
 export const PARTITIONS = 6;
 
 /** What a scenario changes about the pipeline: the extraction engine, extra variables per service, the cost rule. */
@@ -40,16 +42,6 @@ export interface PipelineOptions {
  * vCPUs carry the broker, the database and every service), metered as one model-seconds event per note.
  */
 const NER_ENGINE_ENV: NodeJS.ProcessEnv = { EXTRACTOR_ENGINE: 'bert-ner', NER_INTRA_OP_THREADS: '1' };
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPipeline(databaseUrl: string, options: PipelineOptions = {}): Promise<Pipeline> {
   const run = options.run ?? randomUUID().slice(0, 8);
@@ -103,6 +95,13 @@ export async function startPipeline(databaseUrl: string, options: PipelineOption
   return pipeline;
 }
 
+/**
+ * How long a client keeps retrying one note, as a hospital system would: longer than any outage a scenario makes
+ * (a broker or database restart is a few seconds; on a loaded CI machine PostgreSQL's shutdown checkpoint and start
+ * take longer), and bounded so a gateway that never recovers fails the scenario with what it answered.
+ */
+const RETRY_WINDOW_MS = 60_000;
+
 /** Posts notes through the gateway's HTTP API with bounded concurrency; retries what did not get a 202. */
 export async function postNotes(
   gatewayUrl: () => string,
@@ -116,7 +115,11 @@ export async function postNotes(
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      for (let attempt = 0; ; attempt++) {
+      // What each refused attempt got (status and error code, or the fetch error), so a note that is never accepted
+      // says why.
+      const refusals = new Map<string, number>();
+      const firstTry = Date.now();
+      for (;;) {
         try {
           const response = await fetch(`${gatewayUrl()}/v1/notes`, {
             method: 'POST',
@@ -130,16 +133,27 @@ export async function postNotes(
             ids[i] = ((await response.json()) as { id: string }).id;
             break;
           }
-        } catch {
+          const problem = (await response.json().catch(() => ({}))) as { code?: string };
+          tally(refusals, `${response.status} ${problem.code ?? ''}`.trim());
+        } catch (error) {
           // the gateway may be restarting: retry, as a hospital system would (same externalId → same note)
+          const cause = (error as Error).cause;
+          tally(refusals, `fetch: ${cause instanceof Error ? cause.message : (error as Error).message}`);
         }
-        if (attempt > 200) throw new Error(`note ${i} was never accepted`);
+        if (Date.now() - firstTry > RETRY_WINDOW_MS) {
+          const seen = [...refusals].map(([what, n]) => `${what} ×${n}`).join(', ');
+          throw new Error(`note ${i} was not accepted in ${RETRY_WINDOW_MS / 1000} s (${seen})`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return ids;
+}
+
+function tally(seen: Map<string, number>, what: string): void {
+  seen.set(what, (seen.get(what) ?? 0) + 1);
 }
 
 /** Cost events against the product's rule for the scenario's engine, counted by each event's natural key. */

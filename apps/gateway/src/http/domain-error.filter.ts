@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nest
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '#database';
 import { DomainError } from '#platform';
 import { AuthError, AuthErrorCode, RateLimitError } from '../auth/auth.errors.js';
 import { AdminError, AdminErrorCode } from '../admin/admin.errors.js';
@@ -94,6 +95,8 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_BODY',
 };
 
+const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
+
 /** Every error as RFC 9457 problem details (application/problem+json) with a stable `code`. */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
@@ -107,6 +110,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     const body = this.toProblem(exception, instance);
     if (exception instanceof RateLimitError) void reply.header('retry-after', String(exception.retryAfterSeconds));
     if (body.status === 401) void reply.header('www-authenticate', 'Bearer');
+    if (body.code === DATABASE_UNAVAILABLE) void reply.header('retry-after', '1');
     void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
 
@@ -130,6 +134,15 @@ export class DomainErrorFilter implements ExceptionFilter {
       const code = (typeof candidate.code === 'string' && fastifyCodes[candidate.code]) || 'BAD_REQUEST';
       const detail = typeof candidate.message === 'string' ? candidate.message : 'bad request';
       return problem(candidate.statusCode, code, detail, { instance });
+    }
+    // The database is down or restarting. The same request works once it is back, and is safe to repeat: a note
+    // retried under its externalId (or a request with its Idempotency-Key) is stored once, even when the first
+    // attempt's commit landed just before the connection dropped. The log names the driver's code only.
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ code: (exception as { code?: string }).code }, 'database unavailable');
+      return problem(503, DATABASE_UNAVAILABLE, 'the database is unavailable; retry the same request shortly', {
+        instance,
+      });
     }
     // Unexpected: the client gets an id to quote, the log gets the error (never the request body).
     const errorId = randomUUID();
