@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ import { createMigratedDatabase, dropDatabase } from '../test/support/test-datab
  * (note + outbox event, one transaction per note) written with raw `pg` at the same concurrency, in the same run.
  *
  *   npm run build && npx tsx --conditions=clinex-source bench/ingest.bench.ts [--seconds 5] [--out bench/results/ingest.json]
+ *     [--levels 1,8,32] [--cpu-prof DIR]
  *
  * Uses DATABASE_URL's server (a fresh database, dropped afterwards) and the Kafka broker in KAFKA_BROKERS, or starts
  * one (tools/kafka) when that is unset; the outbox relay publishes while the load runs, as in production.
@@ -38,6 +39,11 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     out: { type: 'string' },
     levels: { type: 'string', default: '1,8,32' },
+    // Load before the measured rows: the gateway's JIT, its pool and key cache, and the broker's transactional path
+    // (a cold JVM spends twice the CPU per message for its first few thousand).
+    warmup: { type: 'string', default: '12' },
+    // Writes the gateway's V8 CPU profile into this folder (read it with `npx tsx tools/perf/top-frames.ts DIR`).
+    'cpu-prof': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -53,6 +59,50 @@ interface Row {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU milliseconds per note of each process kind on the machine during the row (user + system). */
+  cpuMsPerNote?: Record<string, number>;
+}
+
+/** CPU seconds so far of every process on the machine, by kind (from /proc; Linux only). */
+function processCpu(): Record<string, number> {
+  const seconds: Record<string, number> = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const kind = command.includes('apps/gateway')
+        ? 'gateway'
+        : command.includes('kafka.Kafka')
+          ? 'broker'
+          : stat.includes('(postgres)')
+            ? 'postgres'
+            : Number(pid) === process.pid
+              ? 'load generator'
+              : 'other';
+      // utime + stime, plus cutime + cstime: a PostgreSQL backend that exits (a pool closing) is counted in its
+      // postmaster's children's time, and a backend has no children of its own.
+      const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+      seconds[kind] = (seconds[kind] ?? 0) + ticks / 100;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return seconds;
+}
+
+/** Runs `measure` and adds the CPU each process kind spent per note meanwhile. */
+async function withCpu(measure: () => Promise<Row>): Promise<Row> {
+  const before = processCpu();
+  const row = await measure();
+  const after = processCpu();
+  const notes = row.notesPerSecond * SECONDS;
+  row.cpuMsPerNote = Object.fromEntries(
+    Object.entries(after)
+      .filter(([kind]) => kind !== 'other')
+      .map(([kind, s]) => [kind, Number((((s - (before[kind] ?? 0)) * 1000) / notes).toFixed(2))]),
+  );
+  return row;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -65,6 +115,7 @@ async function gatewayRun(
   concurrency: number,
   path: string,
   perRequest: number,
+  seconds = SECONDS,
 ): Promise<Row> {
   const body = () =>
     perRequest === 1
@@ -73,7 +124,7 @@ async function gatewayRun(
   const result = await autocannon({
     url: `${url}${path}`,
     connections: concurrency,
-    duration: SECONDS,
+    duration: seconds,
     requests: [
       {
         method: 'POST',
@@ -145,23 +196,28 @@ const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers;
 try {
   await ensureTopics(brokers.split(','), topicSpecs(topicPartitionsSchema.parse({})));
   const tenant = await createTestTenant(database.url, 'bench');
-  const gateway = await startServiceProcess('gateway', {
-    DATABASE_URL: database.url,
-    KAFKA_BROKERS: brokers,
-    LOG_LEVEL: 'info', // the harness waits for the "started" line
-    RATE_LIMIT_PER_SECOND: '1000000',
-    RATE_LIMIT_BURST: '1000000',
-    DATABASE_POOL_SIZE: '20',
-  });
+  const gateway = await startServiceProcess(
+    'gateway',
+    {
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: brokers,
+      LOG_LEVEL: 'info', // the harness waits for the "started" line
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      DATABASE_POOL_SIZE: '20',
+      ...(process.env.OUTBOX_LINGER_MS ? { OUTBOX_LINGER_MS: process.env.OUTBOX_LINGER_MS } : {}),
+    },
+    60_000,
+    args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [],
+  );
   const rows: Row[] = [];
   try {
-    // Warm-up: JIT, connection pool, the verified-key cache.
-    await gatewayRun(gateway.url, tenant.keys.submitter, 4, '/v1/notes', 1);
+    await gatewayRun(gateway.url, tenant.keys.submitter, 8, '/v1/notes', 1, Number(args.warmup));
     for (const concurrency of LEVELS) {
-      rows.push(await gatewayRun(gateway.url, tenant.keys.submitter, concurrency, '/v1/notes', 1));
-      rows.push(await rawRun(database.url, tenant.id, concurrency));
+      rows.push(await withCpu(() => gatewayRun(gateway.url, tenant.keys.submitter, concurrency, '/v1/notes', 1)));
+      rows.push(await withCpu(() => rawRun(database.url, tenant.id, concurrency)));
     }
-    rows.push(await gatewayRun(gateway.url, tenant.keys.submitter, 8, '/v1/notes/batch', 50));
+    rows.push(await withCpu(() => gatewayRun(gateway.url, tenant.keys.submitter, 8, '/v1/notes/batch', 50)));
   } finally {
     await gateway.stop('SIGTERM');
   }
@@ -171,6 +227,13 @@ try {
     `p50 ${r.p50Ms.toFixed(1).padStart(6)} ms  p99 ${r.p99Ms.toFixed(1).padStart(6)} ms  errors ${r.errors}`;
   process.stdout.write(`\ningestion, ${SECONDS} s per run, gateway on loopback with Kafka at ${brokers}\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
+  process.stdout.write('\nCPU ms per note, by process (the whole machine is shared by all of them):\n');
+  for (const r of rows) {
+    const cpu = Object.entries(r.cpuMsPerNote ?? {})
+      .map(([kind, ms]) => `${kind} ${ms.toFixed(2)}`)
+      .join(', ');
+    process.stdout.write(`  ${r.mode.padEnd(42)} c=${String(r.concurrency).padStart(3)}  ${cpu}\n`);
+  }
   process.stdout.write('\ngateway / raw pg (notes/s) at the same concurrency:\n');
   const ratios = LEVELS.map((c) => {
     const g = rows.find((r) => r.concurrency === c && r.mode === 'gateway POST /v1/notes')!;

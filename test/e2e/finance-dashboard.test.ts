@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { createPrismaClient, Prisma, PrismaService } from '../../libs/database/src/index.js';
+import { createPrismaService, Prisma } from '../../libs/database/src/index.js';
 import type { CostEvent } from '../../libs/schemas/src/index.js';
 import { CostLedgerRepository } from '../../apps/validator/src/cost-meter/cost-ledger.repository.js';
 import { CostMeterService } from '../../apps/validator/src/cost-meter/cost-meter.service.js';
@@ -50,7 +50,7 @@ describe('finance dashboard in headless Chromium', () => {
   const databaseUrl = process.env.DATABASE_URL!;
   const run = randomUUID().slice(0, 8);
   const db = new pg.Client({ connectionString: databaseUrl });
-  const prisma = new PrismaService(createPrismaClient(databaseUrl, 2));
+  const prisma = createPrismaService(databaseUrl, 2);
   const meter = new CostMeterService(new CostLedgerRepository(prisma));
   const range = { from: dayOffset(-7), to: dayOffset(-1) };
   const unpricedModel = `local-llama-${run}`;
@@ -206,7 +206,7 @@ describe('finance dashboard in headless Chromium', () => {
     await browser?.close();
     await gateway?.stop();
     await webhook?.close();
-    await prisma.client.$disconnect();
+    await prisma.onApplicationShutdown();
     await db.end();
   });
 

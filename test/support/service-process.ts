@@ -47,8 +47,14 @@ export function runToExit(
   });
 }
 
-export function startServiceProcess(app: AppName, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [entryPoint(app)], {
+/** `nodeArgs` go to node itself (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+export function startServiceProcess(
+  app: AppName,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+  nodeArgs: string[] = [],
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, entryPoint(app)], {
     cwd: REPO_ROOT,
     env: { ...baseEnv(), PORT: '0', ...env },
   });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createPrismaClient, PrismaService } from '#database';
+import { createPrismaService, type PrismaService } from '#database';
 import { AdminError } from '../../apps/gateway/src/admin/admin.errors.js';
 import { AdminService } from '../../apps/gateway/src/admin/admin.service.js';
 import { ApiKeyRepository } from '../../apps/gateway/src/auth/api-key.repository.js';
@@ -64,7 +64,7 @@ function required(values: Record<string, string | undefined>, name: string): str
 async function withAdmin<T>(run: (admin: AdminService, keys: ApiKeyService, tenants: TenantRepository) => Promise<T>) {
   const url = process.env.DATABASE_URL;
   if (!url) throw new CliInputError('DATABASE_URL is not set');
-  const prisma = new PrismaService(createPrismaClient(url, 2));
+  const prisma: PrismaService = createPrismaService(url, 2);
   try {
     const tenants = new TenantRepository(prisma);
     const keys = new ApiKeyService(new ApiKeyRepository(prisma), { AUTH_CACHE_TTL_MS: 0 });
@@ -73,7 +73,7 @@ async function withAdmin<T>(run: (admin: AdminService, keys: ApiKeyService, tena
     if (error instanceof AdminError) throw new CliInputError(`${error.code}: ${error.message}`);
     throw error;
   } finally {
-    await prisma.client.$disconnect();
+    await prisma.onApplicationShutdown();
   }
 }
 

@@ -18,9 +18,18 @@ const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return isDriverUnavailable(error);
   if (UNAVAILABLE_CODES.has(error.code)) return true;
   const cause = (error.meta?.driverAdapterError as { cause?: { kind?: unknown; code?: unknown } } | undefined)?.cause;
   if (typeof cause?.kind === 'string' && UNREACHABLE_KINDS.has(cause.kind)) return true;
   return typeof cause?.code === 'string' && /^(57P0[1-3]|08)/.test(cause.code);
+}
+
+/** The same from `pg` itself (PrismaService.sql): a server error of those classes, or the socket failing. */
+function isDriverUnavailable(error: unknown): boolean {
+  // Shape, not `instanceof Error`: socket errors are made by Node's own realm, which need not be the caller's.
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && /^(57P0[1-3]|08|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$)/.test(code)) return true;
+  return typeof message === 'string' && /^Connection terminated/.test(message);
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { createPrismaClient, PrismaService } from './prisma.service.js';
+import { createPrismaService, PrismaService } from './prisma.service.js';
 
 export interface DatabaseModuleOptions {
   databaseUrl: string;
@@ -15,7 +15,7 @@ export class DatabaseModule {
       providers: [
         {
           provide: PrismaService,
-          useFactory: () => new PrismaService(createPrismaClient(options.databaseUrl, options.poolSize)),
+          useFactory: () => createPrismaService(options.databaseUrl, options.poolSize),
         },
       ],
       exports: [PrismaService],

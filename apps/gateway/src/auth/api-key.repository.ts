@@ -55,9 +55,14 @@ export class ApiKeyRepository {
   }
 
   /** Whether the key (by row id) exists and is not revoked: checked on every request a cached verification serves. */
+  /** Read on every request of a cached key, so one plain indexed statement (a Prisma findFirst costs ~5x the CPU). */
   async isActive(id: string): Promise<boolean> {
-    const row = await this.prisma.client.apiKey.findFirst({ where: { id, revokedAt: null }, select: { id: true } });
-    return row !== null;
+    const rows = await this.prisma.sql.query(
+      'SELECT 1 FROM api_keys WHERE id = $1::uuid AND revoked_at IS NULL',
+      [id],
+      'api-key-is-active',
+    );
+    return rows.length > 0;
   }
 
   async create(input: {

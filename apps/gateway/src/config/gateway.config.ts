@@ -103,6 +103,12 @@ export const gatewayConfigSchema = z
     OUTBOX_POLL_INTERVAL_MS: env.positiveInt(500),
     OUTBOX_BATCH_SIZE: env.positiveInt(200),
     /**
+     * How long the relay waits after a note commits before it publishes, in ms, so a burst goes out as one Kafka
+     * transaction instead of one per note (each costs a claim, a mark and the transaction's round trips to the broker).
+     * The note's wait in the outbox grows by at most this much.
+     */
+    OUTBOX_LINGER_MS: env.nonNegativeInt(50),
+    /**
      * How long a relay instance's claim on a batch of outbox rows lasts, in ms. It must outlast one send (the producer
      * gives up after about 30 s); after it a crashed relay's rows are taken over by another instance.
      */

@@ -61,6 +61,38 @@ const noteColumns = {
   updatedAt: true,
 } as const;
 
+/** What a retry is compared against: the stored note that holds a tenant's externalId. */
+export type PriorNote = Pick<
+  NoteRecord,
+  'id' | 'externalId' | 'text' | 'requestedEngine' | 'engineFallback' | 'status'
+>;
+
+interface PriorNoteRow {
+  id: string;
+  text: string;
+  requested_engine: string;
+  engine_fallback: string | null;
+  status: StoredNoteStatus;
+}
+
+// $1 id, $2 tenant, $3 externalId, $4 text, $5 patientRef, $6 encounterRef, $7 engine, $8 fallback, $9 topic,
+// $10 payload. The outbox row's message key is the note id, as OutboxRepository.appendMany writes it.
+const INSERT_WITH_EVENT = `
+  WITH inserted AS (
+    INSERT INTO notes (id, tenant_id, external_id, text, patient_ref, encounter_ref, requested_engine, engine_fallback)
+    VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8)
+    ON CONFLICT (tenant_id, external_id) DO NOTHING
+    RETURNING id),
+  event AS (
+    INSERT INTO outbox_events (tenant_id, topic, message_key, payload)
+    SELECT $2::uuid, $9, id::text, $10::jsonb FROM inserted)
+  SELECT true AS created, id, NULL AS text, NULL AS requested_engine, NULL AS engine_fallback, NULL AS status
+    FROM inserted
+  UNION ALL
+  SELECT false, id, text, requested_engine, engine_fallback, status::text
+    FROM notes
+   WHERE tenant_id = $2::uuid AND external_id = $3 AND NOT EXISTS (SELECT 1 FROM inserted)`;
+
 @Injectable()
 export class NoteRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -74,6 +106,47 @@ export class NoteRepository {
 
   findById(tenantId: string, id: string): Promise<NoteRecord | null> {
     return this.prisma.client.note.findFirst({ where: { id, tenantId }, select: noteColumns });
+  }
+
+  /**
+   * One note and its outbox event in a single statement (one round trip, atomic without an interactive
+   * transaction): the note is inserted unless the tenant already has its externalId, and the event only with a new
+   * note. Returns null when it was inserted, else the note that holds the externalId. A concurrent insert of the
+   * same externalId that commits while this statement waits is invisible to its snapshot; that round returns
+   * nothing and the statement runs again, which then sees the winner.
+   */
+  async insertWithEvent(note: NewNote, event: { topic: string; payload: unknown }): Promise<PriorNote | null> {
+    for (let attempt = 1; ; attempt++) {
+      const rows = await this.prisma.sql.query<{ created: boolean } & PriorNoteRow>(
+        INSERT_WITH_EVENT,
+        [
+          note.id,
+          note.tenantId,
+          note.externalId,
+          note.text,
+          note.patientRef,
+          note.encounterRef,
+          note.requestedEngine,
+          note.engineFallback ?? null,
+          event.topic,
+          JSON.stringify(event.payload),
+        ],
+        'note-insert-with-event',
+      );
+      const row = rows[0];
+      if (row?.created) return null;
+      if (row) {
+        return {
+          id: row.id,
+          externalId: note.externalId,
+          text: row.text,
+          requestedEngine: row.requested_engine,
+          engineFallback: row.engine_fallback,
+          status: row.status,
+        };
+      }
+      if (attempt >= 3) throw new Error('externalId neither inserted nor found after 3 rounds');
+    }
   }
 
   async insertMany(notes: NewNote[], tx: DatabaseTransaction): Promise<void> {

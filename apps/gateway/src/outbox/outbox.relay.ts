@@ -18,6 +18,9 @@ export const OUTBOX_PROGRESS_GROUP = 'clinex-outbox-progress';
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending timer fires (meaningful while `timer` is set). */
+  private dueAt = 0;
+  private nudgedWhileRunning = false;
   private running: Promise<void> | null = null;
   private stopped = false;
   private failures = 0;
@@ -34,9 +37,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.schedule(0);
   }
 
-  /** Called after a note commits, so it is published now rather than at the next poll. */
+  /**
+   * Called after a note commits, so it is published within OUTBOX_LINGER_MS rather than at the next poll. A run
+   * already due sooner is not put off, so a steady stream of notes cannot postpone publishing.
+   */
   nudge(): void {
-    if (this.failures === 0) this.schedule(0);
+    if (this.failures > 0) return;
+    // A note committed while a run is going may have missed its claim: run again soon after this one.
+    if (this.running) {
+      this.nudgedWhileRunning = true;
+      return;
+    }
+    const due = Date.now() + this.config.OUTBOX_LINGER_MS;
+    if (this.timer && this.dueAt <= due) return;
+    this.schedule(this.config.OUTBOX_LINGER_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -48,12 +62,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private schedule(delayMs: number): void {
     if (this.stopped || this.running) return;
     if (this.timer) clearTimeout(this.timer);
+    this.dueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.drain().finally(() => {
         this.running = null;
         const backoff = Math.min(10_000, this.config.OUTBOX_POLL_INTERVAL_MS * 2 ** this.failures);
-        this.schedule(this.failures > 0 ? backoff : this.config.OUTBOX_POLL_INTERVAL_MS);
+        const next = this.nudgedWhileRunning ? this.config.OUTBOX_LINGER_MS : this.config.OUTBOX_POLL_INTERVAL_MS;
+        this.nudgedWhileRunning = false;
+        this.schedule(this.failures > 0 ? backoff : next);
       });
     }, delayMs);
   }

@@ -29,6 +29,7 @@ export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.Proces
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  nonNegativeInt: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
   postgresUrl: () => z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgresql:// URL'),
   brokers: () =>
     z
