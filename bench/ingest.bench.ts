@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +8,7 @@ import { ensureTopics, topicSpecs } from '../libs/platform/src/kafka/kafka-topic
 import { topicPartitionsSchema } from '../libs/platform/src/config/config.loader.js';
 import { startKafkaBroker } from '../tools/kafka/kafka-broker.js';
 import { startServiceProcess } from '../test/support/service-process.js';
+import { cpuMsPerNote, processCpu } from './process-cpu.js';
 import { createTestTenant } from '../test/support/tenant-fixture.js';
 import { createMigratedDatabase, dropDatabase } from '../test/support/test-database.js';
 
@@ -63,45 +64,13 @@ interface Row {
   cpuMsPerNote?: Record<string, number>;
 }
 
-/** CPU seconds so far of every process on the machine, by kind (from /proc; Linux only). */
-function processCpu(): Record<string, number> {
-  const seconds: Record<string, number> = {};
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const kind = command.includes('apps/gateway')
-        ? 'gateway'
-        : command.includes('kafka.Kafka')
-          ? 'broker'
-          : stat.includes('(postgres)')
-            ? 'postgres'
-            : Number(pid) === process.pid
-              ? 'load generator'
-              : 'other';
-      // utime + stime, plus cutime + cstime: a PostgreSQL backend that exits (a pool closing) is counted in its
-      // postmaster's children's time, and a backend has no children of its own.
-      const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-      seconds[kind] = (seconds[kind] ?? 0) + ticks / 100;
-    } catch {
-      // the process ended between the listing and the read
-    }
-  }
-  return seconds;
-}
-
 /** Runs `measure` and adds the CPU each process kind spent per note meanwhile. */
 async function withCpu(measure: () => Promise<Row>): Promise<Row> {
   const before = processCpu();
   const row = await measure();
   const after = processCpu();
   const notes = row.notesPerSecond * SECONDS;
-  row.cpuMsPerNote = Object.fromEntries(
-    Object.entries(after)
-      .filter(([kind]) => kind !== 'other')
-      .map(([kind, s]) => [kind, Number((((s - (before[kind] ?? 0)) * 1000) / notes).toFixed(2))]),
-  );
+  row.cpuMsPerNote = cpuMsPerNote(before, after, notes);
   return row;
 }
 

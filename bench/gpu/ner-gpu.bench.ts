@@ -48,6 +48,7 @@ const logs: string[] = [];
 const classifier = await OnnxTokenClassifier.create(join(modelDir, 'model.onnx'), labels, {
   executionProvider: device,
   intraOpNumThreads: 0,
+  threadSpinning: false,
   log: (_l, m) => logs.push(m),
 });
 process.stderr.write(logs.join('\n') + '\n');

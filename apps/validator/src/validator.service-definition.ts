@@ -14,6 +14,7 @@ export const validatorService: ServiceDefinition<ValidatorConfig> = {
     clientId: c.KAFKA_CLIENT_ID,
     groupId: c.KAFKA_GROUP_ID,
     partitionsConsumedConcurrently: c.KAFKA_PARTITIONS_CONCURRENCY,
+    messagesInFlight: c.KAFKA_MESSAGES_IN_FLIGHT,
     sessionTimeoutMs: c.KAFKA_SESSION_TIMEOUT_MS,
   }),
 };

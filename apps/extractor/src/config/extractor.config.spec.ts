@@ -69,6 +69,7 @@ describe('extractor config: NER variables, parsed as the CLI parses them', () =>
     NER_MODEL_PRECISION: 'int8',
     NER_EXECUTION_PROVIDER: 'cuda',
     NER_MODEL_DIR: '/models/x',
+    NER_THREAD_SPINNING: 'true',
   };
 
   it('accepts what the engine accepts (stride 0, threads 0 = onnxruntime decides) and gives the CLI options', () => {
@@ -76,10 +77,17 @@ describe('extractor config: NER variables, parsed as the CLI parses them', () =>
     expect(config.NER_STRIDE_TOKENS).toBe(0);
     expect(config.NER_INTRA_OP_THREADS).toBe(0);
     expect(bertNerOptionsFromNerEnv(config, 'unused')).toEqual(bertNerOptionsFromEnv(ner, 'unused'));
+    expect(bertNerOptionsFromEnv(ner, 'unused').threadSpinning).toBe(true);
+    expect(bertNerOptionsFromEnv({}, 'unused').threadSpinning).toBeUndefined();
   });
 
   it('refuses what the engine refuses, in both, naming the variable', () => {
-    for (const bad of [{ NER_WINDOW_TOKENS: '5000' }, { NER_MAX_BATCH_SIZE: '0' }, { NER_INTRA_OP_THREADS: '-1' }]) {
+    for (const bad of [
+      { NER_WINDOW_TOKENS: '5000' },
+      { NER_MAX_BATCH_SIZE: '0' },
+      { NER_INTRA_OP_THREADS: '-1' },
+      { NER_THREAD_SPINNING: 'yes' },
+    ]) {
       const name = Object.keys(bad)[0]!;
       expect(() => loadExtractorConfig({ ...base, ...bad })).toThrow(new RegExp(name));
       expect(() => bertNerOptionsFromEnv(bad, 'd')).toThrow(new RegExp(name));

@@ -25,6 +25,11 @@ export const extractorConfigSchema = z
     /** Extractors sharing a group id share the partitions of notes.submitted. */
     KAFKA_GROUP_ID: z.string().min(1).default('clinex-extractor'),
     KAFKA_PARTITIONS_CONCURRENCY: env.positiveInt(1),
+    /**
+     * Notes of one partition in work at once: notes are independent, and the NER engine's dynamic batcher (or the
+     * LLM endpoint) works best with many. Offsets are committed only up to the first unfinished note.
+     */
+    KAFKA_MESSAGES_IN_FLIGHT: env.positiveInt(8),
     PORT: env.port(3001),
     /** BIND_ADDRESS, METRICS_TOKEN (secret), METRICS_TENANT_LABELS: see libs/platform/src/bootstrap/serving.config.ts. */
     ...servingConfigShape,

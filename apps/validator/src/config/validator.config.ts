@@ -18,6 +18,8 @@ export const validatorConfigSchema = z
     KAFKA_CLIENT_ID: z.string().min(1).default('clinex-validator'),
     KAFKA_GROUP_ID: z.string().min(1).default('clinex-validator'),
     KAFKA_PARTITIONS_CONCURRENCY: env.positiveInt(2),
+    /** Extractions of one partition in work at once; 1 keeps a note's extractions in the order they were made. */
+    KAFKA_MESSAGES_IN_FLIGHT: env.positiveInt(1),
     PORT: env.port(3002),
     /** BIND_ADDRESS, METRICS_TOKEN (secret), METRICS_TENANT_LABELS: see libs/platform/src/bootstrap/serving.config.ts. */
     ...servingConfigShape,

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
 import type { TopicName } from '#schemas';
 import { MessageProducer, type OutgoingMessage, type SendProgress } from '../messaging/message-producer.js';
+
+type ProduceRecord = ProducerRecord & { topic: TopicName; messages: ProducerRecord['messages'] };
+
+/** Sends joined into one produce request at most (a bound on the request's size). */
+const MAX_SENDS_PER_REQUEST = 500;
 
 /**
  * The one producer wrapper of a process: idempotent, acks from all in-sync replicas, JSON values. Messages are
@@ -49,16 +54,44 @@ export class KafkaProducer extends MessageProducer {
     if (messages.length === 0) return;
     await this.connect();
     const record = this.record(topic, messages);
-    if (!this.transactionalId) {
-      try {
-        await this.producer.send(record);
-      } catch (error) {
-        await this.replaceProducer();
-        throw error;
+    if (this.transactionalId) return this.sendInTransaction(record, null);
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.push({ record, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Sends not yet in a produce request, in call order. */
+  private readonly waiting: { record: ProduceRecord; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private flushing = false;
+
+  /**
+   * The idempotent producer has one request in flight at a time, so concurrent sends (many notes in work at once)
+   * would queue one round trip each. Instead, the sends that arrive while a request is out go together in the next
+   * one (one sendBatch, still in call order per partition): no wait when idle, fewer round trips under load. A
+   * failed request fails every send in it; each caller retries as before.
+   */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const sends = this.waiting.splice(0, MAX_SENDS_PER_REQUEST);
+        try {
+          await this.producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: sends.map((s) => ({ topic: s.record.topic, messages: s.record.messages })),
+          });
+          for (const s of sends) s.resolve();
+        } catch (error) {
+          for (const s of sends) s.reject(error);
+          await this.replaceProducer();
+          await this.connect().catch(() => undefined);
+        }
       }
-      return;
+    } finally {
+      this.flushing = false;
     }
-    await this.sendInTransaction(record, null);
   }
 
   /**
@@ -75,7 +108,7 @@ export class KafkaProducer extends MessageProducer {
     await this.sendInTransaction(this.record(topic, messages), progress);
   }
 
-  private record(topic: TopicName, messages: OutgoingMessage[]) {
+  private record(topic: TopicName, messages: OutgoingMessage[]): ProduceRecord {
     return {
       topic,
       acks: -1,
@@ -84,7 +117,7 @@ export class KafkaProducer extends MessageProducer {
     };
   }
 
-  private async sendInTransaction(record: ReturnType<KafkaProducer['record']>, progress: SendProgress | null) {
+  private async sendInTransaction(record: ProduceRecord, progress: SendProgress | null) {
     const transaction = await this.producer.transaction().catch(async (error: unknown) => {
       await this.replaceProducer();
       throw error;

@@ -1,10 +1,10 @@
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { Transport } from '@nestjs/microservices';
 import { logLevel } from 'kafkajs';
 import { z } from 'zod';
 import { ConfigError, env } from '../config/config.loader.js';
 import type { ReadinessProbe } from '../health/health.module.js';
 import { kafkaReadinessProbe } from '../kafka/kafka-probe.js';
+import { BatchConsumingKafkaServer } from '../kafka/batch-consuming.server.js';
 import { KafkaProducer } from '../kafka/kafka-producer.js';
 import { ensureTopics, type TopicSpec } from '../kafka/kafka-topics.js';
 import type { InProcessBus } from './in-process/in-process.bus.js';
@@ -16,6 +16,11 @@ export interface ConsumerSettings {
   groupId: string;
   /** Partitions one process works on at once; each partition stays strictly in order. */
   partitionsConsumedConcurrently: number;
+  /**
+   * Messages of one partition handled at once (1: strictly in order). More lets a batching engine see many notes
+   * at once; offsets are still committed only up to the first unfinished message.
+   */
+  messagesInFlight: number;
   /** How long the group waits for a silent member before giving its partitions to others. */
   sessionTimeoutMs: number;
 }
@@ -44,20 +49,22 @@ export function kafkaMessaging(brokers: string[]): Messaging {
     ensureTopics: (specs) => ensureTopics(brokers, specs),
     readinessProbe: (clientId) => kafkaReadinessProbe(brokers, `${clientId}-health`),
     consumer: (settings) => ({
-      transport: Transport.KAFKA,
-      options: {
-        // Without this Nest appends "-server" to both ids; we want the configured group id as written.
-        postfixId: '',
-        client: { brokers, clientId: settings.clientId, logLevel: logLevel.WARN },
-        consumer: {
-          groupId: settings.groupId,
-          allowAutoTopicCreation: false,
-          sessionTimeout: settings.sessionTimeoutMs,
-          heartbeatInterval: Math.max(500, Math.floor(settings.sessionTimeoutMs / 10)),
+      strategy: new BatchConsumingKafkaServer(
+        {
+          // Without this Nest appends "-server" to both ids; we want the configured group id as written.
+          postfixId: '',
+          client: { brokers, clientId: settings.clientId, logLevel: logLevel.WARN },
+          consumer: {
+            groupId: settings.groupId,
+            allowAutoTopicCreation: false,
+            sessionTimeout: settings.sessionTimeoutMs,
+            heartbeatInterval: Math.max(500, Math.floor(settings.sessionTimeoutMs / 10)),
+          },
+          subscribe: { fromBeginning: true },
+          run: { partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently },
         },
-        subscribe: { fromBeginning: true },
-        run: { partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently },
-      },
+        settings.messagesInFlight,
+      ),
     }),
   };
 }

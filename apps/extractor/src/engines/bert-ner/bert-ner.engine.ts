@@ -119,6 +119,7 @@ export class BertNerEngine implements ExtractionEngine {
       (await OnnxTokenClassifier.create(graph.path, model.labels.length, {
         executionProvider: options.executionProvider,
         intraOpNumThreads: options.intraOpNumThreads,
+        threadSpinning: options.threadSpinning,
         log: options.log,
       }));
     const batcher = new DynamicBatcher<number[], WindowPrediction>(

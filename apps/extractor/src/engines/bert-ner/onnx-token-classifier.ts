@@ -14,6 +14,8 @@ export interface WindowPrediction {
 export interface ClassifierOptions {
   readonly executionProvider: ExecutionProviderChoice;
   readonly intraOpNumThreads: number;
+  /** Idle intra-op threads spin waiting for work (see BertNerOptions.threadSpinning). */
+  readonly threadSpinning: boolean;
   readonly log: NerLog;
 }
 
@@ -60,6 +62,8 @@ export class OnnxTokenClassifier {
       graphOptimizationLevel: 'all',
       executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
       ...(opts.intraOpNumThreads > 0 ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+      // Session config entry session.intra_op.allow_spinning (the Node binding joins the nested keys with dots).
+      extra: { session: { intra_op: { allow_spinning: opts.threadSpinning ? '1' : '0' } } },
     };
     let session: ort.InferenceSession;
     try {
@@ -89,7 +93,7 @@ export class OnnxTokenClassifier {
     }
     opts.log(
       'info',
-      `NER: onnxruntime execution provider ${provider}, graph optimisation all, intra-op threads ${opts.intraOpNumThreads || 'default'}`,
+      `NER: onnxruntime execution provider ${provider}, graph optimisation all, intra-op threads ${opts.intraOpNumThreads || 'default'}${opts.threadSpinning ? ', spinning' : ''}`,
     );
     return new OnnxTokenClassifier(session, session.inputNames.includes('token_type_ids'), numLabels, provider);
   }
