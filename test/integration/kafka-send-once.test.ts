@@ -37,4 +37,18 @@ describe('KafkaProducer.sendOnce', () => {
 
     expect((await readNoteIds(brokers.join(','), topic, 2, { quietMs: 1500 })).sort()).toEqual(['n1', 'n2']);
   }, 120_000);
+
+  it('after an attempt that failed before its commit, sends a run whose position is below the recorded one', async () => {
+    // Outbox ids commit out of order under concurrency, so the run after a failure can carry a lower position than
+    // one already recorded (6 here). The failed attempt never reached commit(), so it cannot have gone out and the
+    // next run must not be taken for it (before: skipped, the note lost).
+    const second = producers[1]!;
+    const missing = `test.send-once-missing-${randomUUID()}` as TopicName;
+    await expect(
+      second.sendOnce(missing, [{ key: 'n3', value: { noteId: 'n3' } }], { group, position: 7n }),
+    ).rejects.toThrow();
+    await second.sendOnce(topic, [{ key: 'n4', value: { noteId: 'n4' } }], { group, position: 4n });
+
+    expect((await readNoteIds(brokers.join(','), topic, 3, { quietMs: 1500 })).sort()).toEqual(['n1', 'n2', 'n4']);
+  }, 120_000);
 });

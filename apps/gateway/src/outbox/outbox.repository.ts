@@ -24,6 +24,12 @@ const OUTBOX_RELAY_LOCK = 4_201_001;
 export class OutboxRepository {
   /** This process's relay identity in claims (one repository per gateway process). */
   private readonly relayId = randomUUID();
+  /**
+   * The rows of a publish that failed, claimed again as they were by the next call. A failed send may have gone out
+   * (an unanswered commit), and the producer recognises it by the run's position (its last id); a fresh claim could
+   * add a lower id that committed late, and that row would then be marked published without being sent.
+   */
+  private retryIds: bigint[] | null = null;
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -51,14 +57,18 @@ export class OutboxRepository {
     leaseMs: number,
     publish: (events: PendingOutboxEvent[]) => Promise<void>,
   ): Promise<number | null> {
-    const events = await this.claim(batchSize, leaseMs);
+    let events = this.retryIds ? await this.claim(batchSize, leaseMs, this.retryIds) : null;
+    if (events?.length === 0) this.retryIds = null; // another instance published them meanwhile
+    if (!events?.length) events = await this.claim(batchSize, leaseMs);
     if (events === null || events.length === 0) return events === null ? null : 0;
     try {
       await publish(events);
     } catch (error) {
+      this.retryIds = events.map((e) => e.id);
       await this.release(events).catch(() => undefined);
       throw error;
     }
+    this.retryIds = null;
     await this.markPublished(events);
     return events.length;
   }
@@ -67,7 +77,7 @@ export class OutboxRepository {
    * One instance at a time (advisory lock, held only for this statement) claims the oldest unpublished rows, and only
    * while no other instance holds a live claim, so rows still go out in id order across instances.
    */
-  private claim(batchSize: number, leaseMs: number): Promise<PendingOutboxEvent[] | null> {
+  private claim(batchSize: number, leaseMs: number, ids?: bigint[]): Promise<PendingOutboxEvent[] | null> {
     // Plain SQL in one short transaction: the relay runs back to back under load, and Prisma's interactive
     // transaction cost several times the database's own work (bench/ingest.bench.ts).
     return this.prisma.sql.transaction(async (sql) => {
@@ -84,13 +94,22 @@ export class OutboxRepository {
         'outbox-live-claims',
       );
       if ((busy?.n ?? 0) > 0) return null;
-      const rows = await sql.query<{ id: string; topic: string; message_key: string; payload: unknown }>(
-        `UPDATE outbox_events SET claimed_by = $1, claimed_until = now() + make_interval(secs => $2)
-          WHERE id IN (SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT $3)
-          RETURNING id, topic, message_key, payload`,
-        [this.relayId, leaseMs / 1000, batchSize],
-        'outbox-claim',
-      );
+      type ClaimedRow = { id: string; topic: string; message_key: string; payload: unknown };
+      const rows = ids
+        ? await sql.query<ClaimedRow>(
+            `UPDATE outbox_events SET claimed_by = $1, claimed_until = now() + make_interval(secs => $2)
+              WHERE id = ANY($3::bigint[]) AND published_at IS NULL
+              RETURNING id, topic, message_key, payload`,
+            [this.relayId, leaseMs / 1000, ids.map(String)],
+            'outbox-claim-again',
+          )
+        : await sql.query<ClaimedRow>(
+            `UPDATE outbox_events SET claimed_by = $1, claimed_until = now() + make_interval(secs => $2)
+              WHERE id IN (SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT $3)
+              RETURNING id, topic, message_key, payload`,
+            [this.relayId, leaseMs / 1000, batchSize],
+            'outbox-claim',
+          );
       // pg returns bigint as text; the relay's position is the id as a bigint.
       return rows
         .map((r) => ({ id: BigInt(r.id), topic: r.topic as TopicName, messageKey: r.message_key, payload: r.payload }))

@@ -8,6 +8,9 @@ type ProduceRecord = ProducerRecord & { topic: TopicName; messages: ProducerReco
 /** Sends joined into one produce request at most (a bound on the request's size). */
 const MAX_SENDS_PER_REQUEST = 500;
 
+/** How long a position read after an unanswered commit may lag the broker's outcome (see hasPosition). */
+const COMMIT_SETTLE_MS = 3000;
+
 /**
  * The one producer wrapper of a process: idempotent, acks from all in-sync replicas, JSON values. Messages are
  * keyed (by note id) so everything about one note stays on one partition, in order.
@@ -20,10 +23,13 @@ export class KafkaProducer extends MessageProducer {
   /** Set for a transactional producer: unique per instance (no two relay processes share one). */
   private readonly transactionalId: string | undefined;
   /**
-   * The last transactional attempt failed, so it may have been committed all the same (see sendOnce); true at start,
-   * for a process that took over from one that crashed between its commit and marking the rows.
+   * Whether the last transactional attempt may have gone out although it did not succeed (see sendOnce):
+   * - 'at-start': nothing sent yet by this process, which may have taken over rows from one that crashed between its
+   *   commit and marking them;
+   * - 'commit-unanswered': commit() failed, so the broker may have taken the commit without answering;
+   * - null: known. A failure before commit() leaves nothing behind: only an EndTxn can commit, so the broker aborts it.
    */
-  private outcomeUnknown = true;
+  private unknownOutcome: 'at-start' | 'commit-unanswered' | null = 'at-start';
 
   constructor(brokers: string[], clientId: string, options: { transactional?: boolean } = {}) {
     super();
@@ -97,9 +103,9 @@ export class KafkaProducer extends MessageProducer {
   /**
    * The transactional path with the batch's position committed in the same Kafka transaction (as the offset of the
    * progress group on partition 0 of the topic), so the position is on the broker exactly when the messages are. After
-   * a failed attempt the outcome is unknown (a commit the broker took but never acknowledged), so the next attempt
-   * first asks the broker: the new producer's first transaction() has already completed or aborted the old one
-   * (InitProducerId does that for the same transactional id), and a position at or past this batch's means it went out.
+   * an unanswered commit (or at start) the outcome is unknown, so the next attempt first asks the broker: the new
+   * producer's first transaction() has already completed or aborted the old one (InitProducerId does that for the same
+   * transactional id), and a position at or past this batch's means it went out.
    */
   override async sendOnce(topic: TopicName, messages: OutgoingMessage[], progress: SendProgress): Promise<void> {
     if (!this.transactionalId) return this.send(topic, messages);
@@ -122,15 +128,17 @@ export class KafkaProducer extends MessageProducer {
       await this.replaceProducer();
       throw error;
     });
+    let committing = false;
     try {
-      if (
-        progress &&
-        this.outcomeUnknown &&
-        (await this.recordedPosition(record.topic, progress.group)) >= progress.position
-      ) {
-        await transaction.abort();
-        this.outcomeUnknown = false;
-        return;
+      if (progress && this.unknownOutcome) {
+        if (await this.hasPosition(record.topic, progress, this.unknownOutcome === 'commit-unanswered')) {
+          await transaction.abort();
+          this.unknownOutcome = null;
+          return;
+        }
+        // Settled: the earlier attempt did not go out. Skipping the check from here on matters: outbox ids commit out
+        // of order under concurrency, so a later run can carry a lower position than one already recorded.
+        this.unknownOutcome = null;
       }
       await transaction.send(record);
       if (progress) {
@@ -139,13 +147,30 @@ export class KafkaProducer extends MessageProducer {
           topics: [{ topic: record.topic, partitions: [{ partition: 0, offset: progress.position.toString() }] }],
         });
       }
+      committing = true;
       await transaction.commit();
-      this.outcomeUnknown = false;
     } catch (error) {
-      this.outcomeUnknown = true;
+      if (committing) this.unknownOutcome = 'commit-unanswered';
       await transaction.abort().catch(() => undefined);
       await this.replaceProducer();
       throw error;
+    }
+  }
+
+  /**
+   * Whether the progress group records `progress.position` (or later) for the topic. After an unanswered commit the
+   * answer can lag: this producer's transaction() has already made the broker finish the old transaction (InitProducerId
+   * for the same transactional id waits for that), but the group coordinator applies a committed transaction's offsets
+   * to what OffsetFetch returns shortly afterwards, on its own thread (Kafka 3.x's coordinator; kafkajs cannot ask for
+   * stable offsets, OffsetFetch v7). So a lower position is read again for SETTLE_MS before it counts as "not sent"
+   * (a clean-clone CI run on 2026-12-03 sent such a run twice).
+   */
+  private async hasPosition(topic: string, progress: SendProgress, mayLag: boolean): Promise<boolean> {
+    const deadline = Date.now() + (mayLag ? COMMIT_SETTLE_MS : 0);
+    for (;;) {
+      if ((await this.recordedPosition(topic, progress.group)) >= progress.position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
