@@ -112,6 +112,11 @@ function findUncached(text: string): DrugInfo | null {
   return null;
 }
 
+/** Whether the text is, word for word, a name or synonym in the table (no form words dropped, no single word taken). */
+export function isTableName(text: string): boolean {
+  return DRUGS_BY_KEY.has(drugNameKey(text));
+}
+
 /** The table entry for a drug name as written; null for drugs the table does not know. */
 export const findDrug: (name: string) => DrugInfo | null = boundedMemo(findUncached);
 

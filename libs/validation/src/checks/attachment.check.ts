@@ -16,14 +16,32 @@ function crossesSentence(note: NoteText, name: Span, attribute: Span): boolean {
     : attribute.end <= name.start && note.hasBoundaryBetween(attribute.end, name.start);
 }
 
+// Between a name and a route after it: the route opens a new conjunct ("1% lidocaine and IV sedation, including
+// fentanyl"), when a connective comes right before it and a word right after it (what the route is of).
+const OPENS_CONJUNCT_RE = /(?:,|\b(?:and|or|with|then|plus))\s*$/i;
+const WORD_FOLLOWS_RE = /^[ \t]+[a-z]/i;
+
+function opensOtherPhrase(note: NoteText, name: Span, route: Span): boolean {
+  if (route.start < name.end) return false;
+  return (
+    OPENS_CONJUNCT_RE.test(note.text.slice(name.end, route.start)) &&
+    WORD_FOLLOWS_RE.test(note.text.slice(route.end, route.end + 4))
+  );
+}
+
 export function checkAttachment(note: NoteText, facts: readonly MedicationFacts[], flags: ValidationFlag[]): void {
   // Doses and frequencies are the reversal probe's questions; routes are asked here.
   for (const f of facts) {
     const name = f.name?.span;
     const route = f.route?.span;
-    if (name && route && crossesSentence(note, name, route)) {
+    if (!name || !route) continue;
+    if (crossesSentence(note, name, route)) {
       flags.push(
         flag('ROUTE_OTHER_SENTENCE', `${f.path}/route`, 'this route is in another sentence than the medication name'),
+      );
+    } else if (opensOtherPhrase(note, name, route)) {
+      flags.push(
+        flag('ROUTE_OF_OTHER_PHRASE', `${f.path}/route`, 'this route begins another phrase after the medication name'),
       );
     }
   }

@@ -45,14 +45,22 @@ function otherFormNearby(note: NoteText, facts: MedicationFacts): boolean {
   const dimension = facts.doseUnit?.dimension;
   if (!dose || (dimension !== 'percent' && dimension !== 'volume')) return false;
   const other = dimension === 'percent' ? 'volume' : 'percent';
-  const from = Math.min(dose.start, facts.name?.span?.start ?? dose.start);
-  const to = Math.max(dose.end, facts.name?.span?.end ?? dose.end);
+  const name = facts.name?.span;
+  const from = Math.min(dose.start, name?.start ?? dose.start);
+  const to = Math.max(dose.end, name?.end ?? dose.end);
   const around = [
     note.text.slice(Math.max(0, from - OTHER_FORM_WINDOW), from),
     note.text.slice(to, to + OTHER_FORM_WINDOW),
   ];
+  // The other form can also stand between the two: "10 cc of 0.5% Marcaine".
+  if (name) around.push(note.text.slice(Math.min(dose.end, name.end), Math.max(dose.start, name.start)));
   return around.some((w) => parseDose(w).amounts.some((a) => a.unit?.dimension === other));
 }
+
+// A dose states how much: a number, a number word ("one-half tablet", "a couple of puffs"), or a dosing scheme
+// ("sliding scale"). Text with none of them is another word taken as the dose ("infused over four minutes", "drops").
+const AMOUNT_RE =
+  /\d|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|half|quarter|single|double|couple|few|several|sliding\s+scale)\b/i;
 
 export function checkDoseSpan(note: NoteText, facts: MedicationFacts, flags: ValidationFlag[]): void {
   const dose = facts.medication.dose;
@@ -70,6 +78,9 @@ export function checkDoseSpan(note: NoteText, facts: MedicationFacts, flags: Val
         ),
       );
     }
+  }
+  if (span && !AMOUNT_RE.test(span.text)) {
+    flags.push(flag('DOSE_NOT_AN_AMOUNT', path, 'dose text holds no number or amount'));
   }
   const reading = facts.doseReading;
   if (dose.value !== null && dose.unit === null && reading !== null && reading.amounts.every((a) => a.unit === null)) {

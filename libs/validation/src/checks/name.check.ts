@@ -1,6 +1,6 @@
 import { drugIdentity } from '#clinical';
 import type { Span } from '#schemas';
-import { lexiconSource } from '../lexicon/drug-lexicon.js';
+import { isLexiconName, lexiconSource } from '../lexicon/drug-lexicon.js';
 import type { MedicationFacts } from './medication-facts.js';
 import type { NoteText } from './note-text.js';
 import { cutEdge, type CutRules } from './span-boundary.js';
@@ -45,6 +45,24 @@ function amongLabs(text: string, name: Span, labSpans: readonly Span[]): boolean
   return afterLab && BARE_NUMBER_RE.test(text.slice(name.end, name.end + LOOK_AHEAD));
 }
 
+// The word right before or after a name on its line, joined to it by one space ("regular insulin", "Lugol's iodine",
+// "Econopred Plus").
+const WORD_BEFORE_RE = /(?<![\p{L}\p{N}'-])([\p{L}][\p{L}'-]*) $/u;
+const WORD_AFTER_RE = /^ ([\p{L}][\p{L}'-]*)(?![\p{L}\p{N}'-])/u;
+
+/**
+ * Whether the name with its neighbouring word is, word for word, a name the lexicon holds for another drug. The same
+ * drug written longer ("normal saline", "Inderal LA", "baby aspirin") reads the drug right and is not flagged.
+ */
+function longerNameBeside(text: string, span: Span): boolean {
+  const before = WORD_BEFORE_RE.exec(text.slice(Math.max(0, span.start - 30), span.start))?.[1];
+  const after = WORD_AFTER_RE.exec(text.slice(span.end, span.end + 30))?.[1];
+  const own = drugIdentity(span.text);
+  return [before && `${before} ${span.text}`, after && `${span.text} ${after}`].some(
+    (longer) => typeof longer === 'string' && isLexiconName(longer) && drugIdentity(longer) !== own,
+  );
+}
+
 export function checkName(
   note: NoteText,
   facts: MedicationFacts,
@@ -78,6 +96,9 @@ export function checkName(
         ),
       );
     }
+  }
+  if (span && longerNameBeside(note.text, span)) {
+    flags.push(flag('NAME_SPAN_SHORT', path, 'the name with the word beside it is a longer drug name'));
   }
   // Above the confidence threshold an unknown name is most often a real drug the lexicon lacks: the dose check's
   // DRUG_UNKNOWN (info) already records it, so only the review-level finding is raised here.

@@ -33,6 +33,7 @@ export const FLAG_RULES = {
   // Medication names.
   NAME_NOT_IN_LEXICON: { severity: 'warning', refusesCorrection: false },
   NAME_SPAN_CUT: { severity: 'warning', refusesCorrection: false },
+  NAME_SPAN_SHORT: { severity: 'warning', refusesCorrection: false },
   NAME_AMONG_LABS: { severity: 'warning', refusesCorrection: false },
   NAME_AS_MODIFIER: { severity: 'info', refusesCorrection: false },
   // Dose and unit.
@@ -47,6 +48,7 @@ export const FLAG_RULES = {
   DAILY_DOSE_ABOVE_MAX: { severity: 'warning', refusesCorrection: false },
   DOSE_SPAN_CUT: { severity: 'warning', refusesCorrection: false },
   DOSE_WITHOUT_UNIT: { severity: 'warning', refusesCorrection: false },
+  DOSE_NOT_AN_AMOUNT: { severity: 'warning', refusesCorrection: false },
   DOSE_COUNT_BESIDE_STRENGTH: { severity: 'warning', refusesCorrection: false },
   DOSE_FORM_AMBIGUOUS: { severity: 'info', refusesCorrection: false },
   DRUG_UNKNOWN: { severity: 'info', refusesCorrection: false },
@@ -56,12 +58,14 @@ export const FLAG_RULES = {
   FREQUENCY_MISMATCH: { severity: 'error', refusesCorrection: true },
   FREQUENCY_NOT_A_SIG: { severity: 'warning', refusesCorrection: false },
   FREQUENCY_SHARED_NAME: { severity: 'warning', refusesCorrection: false },
+  FREQUENCY_SPAN_CUT: { severity: 'warning', refusesCorrection: false },
   ROUTE_UNPARSEABLE: { severity: 'warning', refusesCorrection: false },
   ROUTE_MISMATCH: { severity: 'error', refusesCorrection: true },
   ROUTE_UNEXPECTED: { severity: 'warning', refusesCorrection: false },
   // Across entries.
   REVERSAL_INCONSISTENT: { severity: 'error', refusesCorrection: false },
   ROUTE_OTHER_SENTENCE: { severity: 'warning', refusesCorrection: false },
+  ROUTE_OF_OTHER_PHRASE: { severity: 'warning', refusesCorrection: false },
   DOSE_CONFLICT: { severity: 'warning', refusesCorrection: false },
   DUPLICATE_MEDICATION: { severity: 'warning', refusesCorrection: false },
   // Problems and labs.
@@ -71,6 +75,12 @@ export const FLAG_RULES = {
   PROBLEM_AS_MODIFIER: { severity: 'warning', refusesCorrection: false },
   PROBLEM_AS_EVENT: { severity: 'warning', refusesCorrection: false },
   LAB_VALUE_NOT_IN_TEXT: { severity: 'error', refusesCorrection: true },
+  LAB_SPAN_CUT: { severity: 'warning', refusesCorrection: false },
+  LAB_VALUE_NOT_A_RESULT: { severity: 'warning', refusesCorrection: false },
+  LAB_VALUE_OF_OTHER: { severity: 'warning', refusesCorrection: false },
+  // Follow-ups.
+  FOLLOW_UP_SPAN_CUT: { severity: 'info', refusesCorrection: false },
+  FOLLOW_UP_SPLIT: { severity: 'warning', refusesCorrection: false },
 } as const satisfies Record<string, { severity: FlagSeverity; refusesCorrection: boolean }>;
 
 export type FlagCode = keyof typeof FLAG_RULES;

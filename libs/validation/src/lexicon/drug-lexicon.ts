@@ -1,4 +1,4 @@
-import { boundedMemo, drugNameKey, findDrug } from '#clinical';
+import { boundedMemo, drugNameKey, findDrug, isTableName } from '#clinical';
 import { CORPUS_DRUG_NAMES } from './corpus-drug-names.data.js';
 
 /**
@@ -28,3 +28,8 @@ function sourceUncached(name: string): LexiconSource | null {
 export const lexiconSource: (name: string) => LexiconSource | null = boundedMemo(sourceUncached);
 
 export const CORPUS_LEXICON_SIZE = CORPUS_KEYS.size;
+
+/** Whether the text is, word for word, a name the lexicon holds (not merely one that contains or reduces to one). */
+export function isLexiconName(text: string): boolean {
+  return isTableName(text) || CORPUS_KEYS.has(drugNameKey(text));
+}
