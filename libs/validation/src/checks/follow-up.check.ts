@@ -12,6 +12,8 @@ import { flag, type ValidationFlag } from './validation-flag.js';
 const FOLLOW_UP_CUT: CutRules = { wordJoiners: '-.', numberJoiners: '.,' };
 // How close a later entry must start after an earlier one to be read as a piece of it.
 const PIECE_GAP = 25;
+// Between two separate follow-ups of one sentence: a list separator or a connective ("in 2 days, and return if ...").
+const SEPARATE_RE = /[,;]|\b(?:and|or|then|but)\b/i;
 
 export function checkFollowUps(note: NoteText, extraction: ClinicalExtraction, flags: ValidationFlag[]): void {
   const entries = extraction.followUps
@@ -29,7 +31,8 @@ export function checkFollowUps(note: NoteText, extraction: ClinicalExtraction, f
       previous &&
       entry.span.start >= previous.span.end &&
       entry.span.start - previous.span.end <= PIECE_GAP &&
-      !note.hasBoundaryBetween(previous.span.end, entry.span.start)
+      !note.hasBoundaryBetween(previous.span.end, entry.span.start) &&
+      !SEPARATE_RE.test(note.text.slice(previous.span.end, entry.span.start))
     ) {
       flags.push(
         flag('FOLLOW_UP_SPLIT', path, `this entry and /followUps/${previous.index} are pieces of one follow-up`),

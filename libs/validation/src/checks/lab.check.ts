@@ -38,7 +38,8 @@ export function checkLabs(extraction: ClinicalExtraction, flags: ValidationFlag[
   });
 }
 
-const LAB_CUT: CutRules = { wordJoiners: '-', numberJoiners: '.,', trailing: '%', joinedEndMustContinue: true };
+// No trailing '%': a lab's unit is its own field ("8.1" with unit "%").
+const LAB_CUT: CutRules = { wordJoiners: '-', numberJoiners: '.,', joinedEndMustContinue: true };
 // A span the guideline never ends or begins with: punctuation that joins it to more of the name or the result.
 const DANGLING_RE = /[-/(:]$|^[-/)]/;
 // A result that stops before its number or its qualifier: "less than", "greater than", "within", "too much to".
