@@ -5,7 +5,7 @@ import { checkDoseSpan } from './checks/dose-span.check.js';
 import { checkFrequency } from './checks/frequency.check.js';
 import { checkSectionGrounding } from './checks/grounding.check.js';
 import { checkFollowUps } from './checks/follow-up.check.js';
-import { checkLabSpans, checkLabs } from './checks/lab.check.js';
+import { checkLabs } from './checks/lab.check.js';
 import { collectMedicationFacts, type MedicationFacts } from './checks/medication-facts.js';
 import { checkMedicationList } from './checks/medication-list.check.js';
 import { checkName } from './checks/name.check.js';
@@ -61,8 +61,7 @@ function checkContent(
   const flags: ValidationFlag[] = [];
   checkSectionGrounding(note, extraction, flags);
   checkProblems(note, extraction, flags);
-  checkLabs(extraction, flags);
-  checkLabSpans(note, extraction, flags);
+  checkLabs(note, extraction, flags);
   checkFollowUps(note, extraction, flags);
   const facts = collectMedicationFacts(note, extraction.medications, flags);
   const adult = adultRangesApply(extraction);

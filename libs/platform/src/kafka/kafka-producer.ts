@@ -162,26 +162,23 @@ export class KafkaProducer extends MessageProducer {
    * answer can lag: this producer's transaction() has already made the broker finish the old transaction (InitProducerId
    * for the same transactional id waits for that), but the group coordinator applies a committed transaction's offsets
    * to what OffsetFetch returns shortly afterwards, on its own thread (Kafka 3.x's coordinator; kafkajs cannot ask for
-   * stable offsets, OffsetFetch v7). So a lower position is read again for SETTLE_MS before it counts as "not sent"
+   * stable offsets, OffsetFetch v7). So a lower position is read again for COMMIT_SETTLE_MS before it counts as "not sent"
    * (a clean-clone CI run on 2026-12-03 sent such a run twice).
    */
   private async hasPosition(topic: string, progress: SendProgress, mayLag: boolean): Promise<boolean> {
     const deadline = Date.now() + (mayLag ? COMMIT_SETTLE_MS : 0);
-    for (;;) {
-      if ((await this.recordedPosition(topic, progress.group)) >= progress.position) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /** The progress group's recorded position on the topic (-1 when none). */
-  private async recordedPosition(topic: string, group: string): Promise<bigint> {
+    // One admin connection for all the reads of this check.
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      const offset = entry?.partitions.find((p) => p.partition === 0)?.offset ?? '-1';
-      return BigInt(offset);
+      for (;;) {
+        // The progress group's recorded position on the topic's partition 0 (-1 when none).
+        const [entry] = await admin.fetchOffsets({ groupId: progress.group, topics: [topic] });
+        const recorded = BigInt(entry?.partitions.find((p) => p.partition === 0)?.offset ?? '-1');
+        if (recorded >= progress.position) return true;
+        if (Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

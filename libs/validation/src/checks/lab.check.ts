@@ -1,7 +1,7 @@
 import { amountsEqual } from '#clinical';
 import type { ClinicalExtraction, Span } from '#schemas';
 import type { NoteText } from './note-text.js';
-import { cutEdge, type CutRules } from './span-boundary.js';
+import { cutEdge, spansOverlap, type CutRules } from './span-boundary.js';
 import { flag, type ValidationFlag } from './validation-flag.js';
 
 /**
@@ -21,7 +21,7 @@ export function labValueNumbers(text: string): number[] {
   return [...grouped, ...(text.match(PLAIN_RE) ?? []).map(Number)];
 }
 
-export function checkLabs(extraction: ClinicalExtraction, flags: ValidationFlag[]): void {
+function checkLabNumbers(extraction: ClinicalExtraction, flags: ValidationFlag[]): void {
   extraction.labs.forEach((lab, i) => {
     const { value } = lab;
     if (value.value === null) return;
@@ -59,10 +59,8 @@ function adjacent(text: string, a: Span, b: Span): boolean {
   );
 }
 
-const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
-
 /** Span-level lab checks: cut spans, results that are no results, values that belong to the next test. */
-export function checkLabSpans(note: NoteText, extraction: ClinicalExtraction, flags: ValidationFlag[]): void {
+function checkLabSpans(note: NoteText, extraction: ClinicalExtraction, flags: ValidationFlag[]): void {
   const names = extraction.labs.map((l) => l.name.span);
   extraction.labs.forEach((lab, i) => {
     const path = `/labs/${i}`;
@@ -85,7 +83,7 @@ export function checkLabSpans(note: NoteText, extraction: ClinicalExtraction, fl
     const own = lab.name.span;
     if (value && own && !adjacent(note.text, value, own)) {
       const other = names.some(
-        (n, j) => j !== i && n !== null && (overlaps(n, value) || adjacent(note.text, n, value)),
+        (n, j) => j !== i && n !== null && (spansOverlap(n, value) || adjacent(note.text, n, value)),
       );
       if (other) {
         flags.push(
@@ -94,4 +92,10 @@ export function checkLabSpans(note: NoteText, extraction: ClinicalExtraction, fl
       }
     }
   });
+}
+
+/** Every lab check: the number against its value text, then the spans against the note. */
+export function checkLabs(note: NoteText, extraction: ClinicalExtraction, flags: ValidationFlag[]): void {
+  checkLabNumbers(extraction, flags);
+  checkLabSpans(note, extraction, flags);
 }

@@ -2,6 +2,7 @@ import { drugIdentity } from '#clinical';
 import type { Span } from '#schemas';
 import type { MedicationFacts } from './medication-facts.js';
 import type { NoteText } from './note-text.js';
+import { spansOverlap } from './span-boundary.js';
 import { flag, type ValidationFlag } from './validation-flag.js';
 
 /**
@@ -109,7 +110,7 @@ export function createSpanAnswerer(
     else byOffsets.set(key, { start: span.start, end: span.end, owners: [f.index], identity: null });
   }
   const listed = [...byOffsets.values()];
-  const overlapsListed = (s: Span) => listed.some((n) => s.start < n.end && n.start < s.end);
+  const overlapsListed = (s: Span) => listed.some((n) => spansOverlap(s, n));
   const others = unlisted
     .filter((s) => !overlapsListed(s))
     .map((s) => ({ start: s.start, end: s.end, owners: [], identity: drugIdentity(s.text) }));

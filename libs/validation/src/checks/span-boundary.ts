@@ -48,3 +48,8 @@ export function cutEdge(text: string, span: Span, rules: CutRules): CutEdge | nu
   }
   return null;
 }
+
+/** Whether two spans share at least one character. */
+export function spansOverlap(a: Pick<Span, 'start' | 'end'>, b: Pick<Span, 'start' | 'end'>): boolean {
+  return a.start < b.end && b.start < a.end;
+}
