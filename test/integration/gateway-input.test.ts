@@ -5,6 +5,7 @@ import pg from 'pg';
 import { startService, type RunningService } from '../../libs/platform/src/index.js';
 import type { GatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
 import { gatewayService } from '../../apps/gateway/src/gateway.service-definition.js';
+import { waitFor } from '../support/service-process.js';
 import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read loosely in assertions.
@@ -384,6 +385,21 @@ describe('gateway input rules, idempotency, batches and rate limit', () => {
 
   it('lists with status and since filters and a cursor, rejecting unknown query parameters', async () => {
     const headers = { authorization: `Bearer ${tenant.keys.reviewer}` };
+    // The outbox relay moves each sent note from received to queued, which changes its updated_at: a note moved
+    // while the pages are read changes its place in the (updatedAt, id) order, and one moved after the pages but
+    // before the count below is counted but was not listed. So list once the relay has sent everything.
+    await waitFor(
+      async () => {
+        const left = await db.query(
+          `SELECT (SELECT count(*)::int FROM notes WHERE tenant_id = $1 AND status = 'received')
+                + (SELECT count(*)::int FROM outbox_events WHERE tenant_id = $1 AND published_at IS NULL) AS n`,
+          [tenant.id],
+        );
+        return left.rows[0].n === 0 ? true : null;
+      },
+      30_000,
+      'the outbox relay to send every note of the tenant',
+    );
     const since = new Date(Date.now() - 60_000).toISOString();
     const page = async (query: string) => {
       const response = await fetch(`${gateway.url}/v1/notes?${query}`, { headers });

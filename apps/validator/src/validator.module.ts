@@ -15,6 +15,8 @@ import type { ValidatorConfig } from './config/validator.config.js';
 import { CostEventHandler } from './cost-meter/cost-event.handler.js';
 import { CostLedgerRepository } from './cost-meter/cost-ledger.repository.js';
 import { CostMeterService } from './cost-meter/cost-meter.service.js';
+import { DeadLetterHandler } from './note-failure/dead-letter.handler.js';
+import { NoteFailureService } from './note-failure/note-failure.service.js';
 import { LLM_PROBE_SETTINGS, LlmProbeService, type LlmProbeSettings } from './llm-probe/llm-probe.service.js';
 import { ExtractionRepository } from './persistence/extraction.repository.js';
 import { RawExtractionHandler } from './validation/raw-extraction.handler.js';
@@ -40,11 +42,13 @@ export class ValidatorModule {
       // The cost meter lives here because this service already owns the database connection and a consumer group
       // with bounded retry and dead-lettering; it is its own module folder and handler, so it can move to a service
       // of its own (its own group id) without changes.
-      controllers: [RawExtractionHandler, CostEventHandler],
+      // Dead letters end their note as `failed` here, beside the other writer of final note statuses.
+      controllers: [RawExtractionHandler, CostEventHandler, DeadLetterHandler],
       providers: [
         { provide: MessageProducer, useValue: producer },
         messageRunnerProvider(producer, config, logger),
         ExtractionRepository,
+        NoteFailureService,
         ValidationService,
         CostLedgerRepository,
         CostMeterService,

@@ -6,3 +6,4 @@ export * from './database-readiness.probe.js';
 export * from './database-availability.js';
 export { Prisma } from './generated/prisma/client.js';
 export type * as Db from './generated/prisma/client.js';
+export * from './note-status.js';

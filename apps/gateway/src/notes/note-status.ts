@@ -1,3 +1,5 @@
+import { STORED_NOTE_STATUSES, type StoredNoteStatus } from '#database';
+
 /**
  * The status a client sees, and how it maps onto what the pipeline stores (NoteStatus in schema.prisma):
  * - queued: accepted and committed, waiting for the outbox relay to hand it to the pipeline (stored `received`);
@@ -5,21 +7,12 @@
  * - validated: the extraction passed every check (stored `accepted`);
  * - needs_review: stored, but a clinical reviewer must confirm it;
  * - rejected: the extraction failed validation;
- * - failed: the note could not be processed at all.
+ * - failed: the note could not be processed at all (a message of it was dead-lettered; `failureReason` says why).
  */
 export const NOTE_STATUSES = ['queued', 'extracting', 'validated', 'needs_review', 'rejected', 'failed'] as const;
 export type NoteStatus = (typeof NOTE_STATUSES)[number];
 
-export const STORED_NOTE_STATUSES = [
-  'received',
-  'queued',
-  'extracted',
-  'accepted',
-  'needs_review',
-  'rejected',
-  'failed',
-] as const;
-export type StoredNoteStatus = (typeof STORED_NOTE_STATUSES)[number];
+export type { StoredNoteStatus };
 
 const PUBLIC_STATUS: Record<StoredNoteStatus, NoteStatus> = {
   received: 'queued',

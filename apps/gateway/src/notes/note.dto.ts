@@ -80,6 +80,11 @@ export const NoteStatusResponseSchema = Type.Object(
     id: Type.String({ format: 'uuid' }),
     externalId: Type.String(),
     status: NoteStatusSchema,
+    failureReason: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'Set when status is failed: why the note will not be processed, as `reason` or `reason (ERROR_CODE)`, ' +
+        'e.g. `retries_exhausted (ENGINE_TIMEOUT)`. Submitting the note again with a new externalId retries it.',
+    }),
     patientRef: Type.Union([Type.String(), Type.Null()]),
     encounterRef: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),

@@ -13,6 +13,8 @@ export interface NoteRecord {
   /** Finance (issue 8): set when the gateway ran another engine than asked ("budget": hard limit reached). */
   engineFallback: string | null;
   status: StoredNoteStatus;
+  /** Set with status `failed`: why the pipeline gave the note up (dead-letter reason and error code). */
+  failureReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +59,7 @@ const noteColumns = {
   requestedEngine: true,
   engineFallback: true,
   status: true,
+  failureReason: true,
   createdAt: true,
   updatedAt: true,
 } as const;

@@ -128,6 +128,7 @@ export class NoteService {
       id: note.id,
       externalId: note.externalId,
       status,
+      failureReason: status === 'failed' ? note.failureReason : null,
       patientRef: note.patientRef,
       encounterRef: note.encounterRef,
       createdAt: note.createdAt.toISOString(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type DatabaseTransaction } from '#database';
+import { noteStatusesBefore, PrismaService, type DatabaseTransaction } from '#database';
 import type { TopicName } from '#schemas';
 
 export interface PendingOutboxEvent {
@@ -124,10 +124,12 @@ export class OutboxRepository {
       `WITH published AS (
          UPDATE outbox_events SET published_at = now(), claimed_by = NULL, claimed_until = NULL
           WHERE id = ANY($1::bigint[]) AND published_at IS NULL)
-       UPDATE notes SET status = 'queued', updated_at = now() WHERE id = ANY($2::uuid[]) AND status = 'received'`,
+       UPDATE notes SET status = 'queued', updated_at = now()
+        WHERE id = ANY($2::uuid[]) AND status::text = ANY($3::text[])`,
       [
         events.map((e) => e.id.toString()),
         events.filter((e) => e.topic === 'notes.submitted').map((e) => e.messageKey),
+        noteStatusesBefore('queued'),
       ],
       'outbox-mark-published',
     );

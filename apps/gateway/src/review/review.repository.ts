@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { insertMedicationRows, Prisma, PrismaService } from '#database';
+import { insertMedicationRows, moveNoteStatus, Prisma, PrismaService } from '#database';
 import type { ClinicalExtraction } from '#schemas';
 import type { FacetCount, FlagView, Severity } from './review.dto.js';
 
@@ -399,10 +399,7 @@ export class ReviewRepository {
           }),
         },
       });
-      await tx.note.updateMany({
-        where: { id: input.noteId, tenantId },
-        data: { status: input.after.status },
-      });
+      await moveNoteStatus(tx, { tenantId, noteId: input.noteId, to: input.after.status });
       return { kind: 'decided', decisionId } as const;
     });
   }

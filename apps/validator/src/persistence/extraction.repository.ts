@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { insertMedicationRows, Prisma, PrismaService } from '#database';
+import { insertMedicationRows, moveNoteStatus, Prisma, PrismaService } from '#database';
 import type { ClinicalExtraction } from '#schemas';
 import type { ValidationFlag } from '#validation';
 
@@ -76,7 +76,7 @@ export class ExtractionRepository {
       }
       const medications = input.extraction?.medications ?? [];
       await insertMedicationRows(tx, input.tenantId, extractionId, medications);
-      await tx.note.update({ where: { id: input.noteId }, data: { status: input.status } });
+      await moveNoteStatus(tx, { tenantId: input.tenantId, noteId: input.noteId, to: input.status });
       return { kind: 'stored', extractionId } as const;
     });
   }

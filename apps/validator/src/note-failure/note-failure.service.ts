@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { moveNoteStatus, PrismaService } from '#database';
+import { Outcome, type MessageOutcome } from '#platform';
+import { EXTRACTIONS_RAW_TOPIC, NOTES_SUBMITTED_TOPIC, type DeadLetter } from '#schemas';
+
+/** The topics whose messages are about one note (they carry its tenantId and noteId). */
+const NOTE_TOPICS: ReadonlySet<string> = new Set([NOTES_SUBMITTED_TOPIC, EXTRACTIONS_RAW_TOPIC]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A handler's failure detail starts with its error code (`CODE: detail`, see MessageRunner). */
+const LEADING_CODE = /^([A-Za-z][A-Za-z0-9_.-]{0,63}):/;
+
+export interface DeadNote {
+  tenantId: string;
+  noteId: string;
+}
+
+/** The note a dead letter is about, read from the original message; null when it names none (or cannot be read). */
+export function noteOfDeadLetter(letter: DeadLetter): DeadNote | null {
+  if (!NOTE_TOPICS.has(letter.sourceTopic)) return null;
+  let original: unknown;
+  try {
+    original = JSON.parse(Buffer.from(letter.payloadBase64, 'base64').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof original !== 'object' || original === null) return null;
+  const { tenantId, noteId } = original as { tenantId?: unknown; noteId?: unknown };
+  if (typeof tenantId !== 'string' || typeof noteId !== 'string' || !UUID.test(tenantId) || !UUID.test(noteId))
+    return null;
+  return { tenantId, noteId };
+}
+
+/**
+ * What the hospital is told: the dead letter's reason and the handler's error code, e.g.
+ * `retries_exhausted (ENGINE_TIMEOUT)`. The rest of the detail stays in the dead letter: it can name internal hosts,
+ * and the code is what an integration engineer acts on.
+ */
+export function failureReasonOf(letter: DeadLetter): string {
+  const code = LEADING_CODE.exec(letter.detail)?.[1];
+  return code && code !== letter.reason ? `${letter.reason} (${code})` : letter.reason;
+}
+
+/**
+ * Ends a note whose message was dead-lettered: the note goes to `failed` with the reason, so a hospital polling it
+ * sees that it will not be processed instead of `extracting` forever. A note that already has an outcome keeps it
+ * (the note-status table refuses the move), and the dead letter is skipped.
+ */
+@Injectable()
+export class NoteFailureService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async recordDeadLetter(letter: DeadLetter): Promise<MessageOutcome> {
+    const note = noteOfDeadLetter(letter);
+    if (!note) return Outcome.skipped(`dead letter from ${letter.sourceTopic} names no note`);
+    const moved = await moveNoteStatus(this.prisma.client, {
+      ...note,
+      to: 'failed',
+      failureReason: failureReasonOf(letter),
+    });
+    return moved ? Outcome.success() : Outcome.skipped('note not found or no longer in flight');
+  }
+}
