@@ -7,3 +7,4 @@ export * from './frequency/frequency-facts.js';
 export * from './route/route.normaliser.js';
 export * from './knowledge/drug.knowledge.js';
 export type { DrugEntry, DoseRange, KnowledgeDoseUnit } from './knowledge/drugs.data.js';
+export * from './text/sentences.js';

@@ -20,4 +20,13 @@ describe('NoteText', () => {
     expect(note.hasBoundaryBetween(at('81 mg'), at('Lasix'))).toBe(true);
     expect(note.hasBoundaryBetween(at('Simvastatin'), at('daily'))).toBe(false);
   });
+
+  it('cuts where the NER engine cuts: at MTSamples\' ".," before a heading, not before a lower-case word or at "; "', () => {
+    const text = 'Lasix 40 mg daily; Coumadin 5 mg. and aspirin.,PLAN: IV fluids';
+    const note = new NoteText(text);
+    const at = (s: string): number => text.indexOf(s);
+    expect(note.hasBoundaryBetween(at('daily'), at('Coumadin'))).toBe(false);
+    expect(note.hasBoundaryBetween(at('5 mg'), at('aspirin'))).toBe(false);
+    expect(note.hasBoundaryBetween(at('aspirin'), at('IV'))).toBe(true);
+  });
 });

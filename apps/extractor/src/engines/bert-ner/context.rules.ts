@@ -1,44 +1,11 @@
 /**
- * Context rules around an entity: sentence bounds, medication status and condition negation. Plain text windows,
- * NegEx-style: a trigger before the entity in the same sentence, with no scope-ending word in between.
+ * Context rules around an entity: medication status and condition negation within its sentence (the sentences come
+ * from the shared splitter in #clinical). Plain text windows, NegEx-style: a trigger before the entity in the same sentence, with no scope-ending word in between.
  */
+import type { Sentence } from '#clinical';
 import type { Medication } from '#schemas';
 
 export type MedicationStatus = Medication['status'];
-
-// A sentence ends at a newline, or at ". " / "? " / "! " + a capital or digit, unless the period closes a one-letter
-// abbreviation piece ("p.o. Daily", "b.i.d. He").
-const SENTENCE_END_RE = /\n|(?<![\s.][a-z])[.?!]\s+(?=[A-Z0-9])|;\s/gi;
-
-export interface Sentence {
-  readonly start: number;
-  readonly end: number;
-}
-
-export function splitSentences(text: string): Sentence[] {
-  const out: Sentence[] = [];
-  let start = 0;
-  SENTENCE_END_RE.lastIndex = 0;
-  for (let m = SENTENCE_END_RE.exec(text); m !== null; m = SENTENCE_END_RE.exec(text)) {
-    const end = m.index + m[0].length;
-    if (end > start) out.push({ start, end });
-    start = end;
-  }
-  if (start < text.length) out.push({ start, end: text.length });
-  return out;
-}
-
-/** Index of the sentence holding character `pos` (binary search over sorted sentences). */
-export function sentenceIndex(sentences: readonly Sentence[], pos: number): number {
-  let lo = 0;
-  let hi = sentences.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (sentences[mid]!.start <= pos) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 const SECTION_RE = /(?:^|\n|\.\s{1,3}|,\s{2})([A-Z][A-Z /&]{3,40}):/g;
 

@@ -2,7 +2,8 @@ import { frequencyFacts, normaliseRoute, normaliseUnit, parseDose } from '#clini
 import type { ClinicalExtraction, Condition, FollowUp, LabResult, Medication, Span } from '#schemas';
 import type { EntitySpan } from './bio.decoder.js';
 import { repairSpans } from './span.repair.js';
-import { conditionNegated, medicationStatus, sentenceIndex, splitSentences, type Sentence } from './context.rules.js';
+import { sentenceIndex, splitSentences, type Sentence } from '#clinical';
+import { conditionNegated, medicationStatus } from './context.rules.js';
 
 /** Turns model entity spans into the contract: attaches sig parts to drugs, parses values, adds context status. */
 
