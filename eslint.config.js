@@ -1,19 +1,13 @@
 // Machine-checked boundaries (STYLE.md 9): awaited promises, exhaustive switches, no imports across apps.
+import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const otherApps = (app) => ['gateway', 'extractor', 'validator'].filter((a) => a !== app);
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      '.cache/**',
-      'coverage/**',
-      'libs/database/src/generated/**',
-      '**/*.js',
-      '**/*.mjs',
-    ],
+    ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'libs/database/src/generated/**'],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -57,5 +51,25 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/require-await': 'off',
     },
+  },
+  {
+    // Plain JavaScript has no type information: the type-aware rules above do not apply, ESLint's own do.
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: tseslint.configs.disableTypeChecked.languageOptions,
+    rules: {
+      ...js.configs.recommended.rules,
+      ...tseslint.configs.disableTypeChecked.rules,
+      // typescript-eslint's rule reports unused variables already; the base rule would report each twice.
+      'no-unused-vars': 'off',
+    },
+  },
+  {
+    // The reviewers' and finance pages' scripts run in the browser, as ES modules.
+    files: ['apps/gateway/src/**/page/assets/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+  },
+  {
+    files: ['eslint.config.js', 'jest*.config.js', '**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: globals.node },
   },
 );
