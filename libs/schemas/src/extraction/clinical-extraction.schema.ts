@@ -184,13 +184,16 @@ export const FollowUpSchema = Type.Object(
 );
 export type FollowUp = Static<typeof FollowUpSchema>;
 
+/** The oldest age the contract accepts, in any unit; the engines drop a larger number rather than emit an invalid one. */
+export const PATIENT_AGE_MAX = 150;
+
 export const PatientSchema = Type.Object(
   {
     age: Type.Union([
       Type.Object(
         {
           ...mention,
-          value: Type.Number({ minimum: 0, maximum: 150 }),
+          value: Type.Number({ minimum: 0, maximum: PATIENT_AGE_MAX }),
           unit: Type.Union([
             Type.Literal('years'),
             Type.Literal('months'),

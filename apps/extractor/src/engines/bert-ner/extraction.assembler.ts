@@ -1,8 +1,23 @@
-import { frequencyFacts, normaliseRoute, normaliseUnit, parseDose } from '#clinical';
-import type { ClinicalExtraction, Condition, FollowUp, LabResult, Medication, Span } from '#schemas';
+import {
+  frequencyFacts,
+  normaliseRoute,
+  normaliseUnit,
+  parseDose,
+  sentenceIndex,
+  splitSentences,
+  type Sentence,
+} from '#clinical';
+import {
+  PATIENT_AGE_MAX,
+  type ClinicalExtraction,
+  type Condition,
+  type FollowUp,
+  type LabResult,
+  type Medication,
+  type Span,
+} from '#schemas';
 import type { EntitySpan } from './bio.decoder.js';
 import { repairSpans } from './span.repair.js';
-import { sentenceIndex, splitSentences, type Sentence } from '#clinical';
 import { conditionNegated, medicationStatus } from './context.rules.js';
 
 /** Turns model entity spans into the contract: attaches sig parts to drugs, parses values, adds context status. */
@@ -267,7 +282,7 @@ function buildPatient(text: string, entities: readonly EntitySpan[]): Extracted[
     const value = Number(p[1]);
     const u = (p[2] ?? 'year').toLowerCase();
     const unit = u.startsWith('mo') ? 'months' : u.startsWith('w') ? 'weeks' : u.startsWith('d') ? 'days' : 'years';
-    if (value >= 0 && value <= 150) age = { ...m, value, unit };
+    if (value >= 0 && value <= PATIENT_AGE_MAX) age = { ...m, value, unit };
   }
   let sex: Extracted['patient']['sex'] = { value: 'unknown', span: null };
   for (const e of entities) {

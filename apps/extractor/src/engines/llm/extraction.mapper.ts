@@ -1,6 +1,6 @@
 import { frequencyFacts, normaliseRoute } from '#clinical';
 import type { ClinicalExtraction, Condition, FollowUp, LabResult, Medication, Mention, Span } from '#schemas';
-import { EXTRACTION_SCHEMA_VERSION } from '#schemas';
+import { EXTRACTION_SCHEMA_VERSION, PATIENT_AGE_MAX } from '#schemas';
 import { findInstructionPassages, type TextRange } from './instruction-passages.js';
 import type { LlmMedication, LlmOutput } from './llm-output.schema.js';
 import { readSingleDose, readSingleNumber } from './quantity.reader.js';
@@ -132,7 +132,7 @@ class Mapper {
     const ageText = clean(p.age?.text);
     // The guideline's age is the age "as first stated"; the sex word is any that states it.
     const age =
-      p.age && ageText && Number.isFinite(p.age.value) && p.age.value >= 0 && p.age.value <= 150
+      p.age && ageText && Number.isFinite(p.age.value) && p.age.value >= 0 && p.age.value <= PATIENT_AGE_MAX
         ? { ...mention(ageText, this.locator.first(ageText)), value: p.age.value, unit: p.age.unit }
         : null;
     const sexText = clean(p.sexText);
