@@ -166,6 +166,21 @@ describe('cost meter over real Kafka and PostgreSQL', () => {
     });
   });
 
+  it('numbers concurrent price additions for one model 1..n (one locked insert, shared with the finance API)', async () => {
+    const model = `concurrent-${run}`;
+    const added = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        ledger.addPriceVersion({
+          engine: 'llm',
+          model,
+          effectiveFrom: new Date(Date.UTC(2026, 0, 1 + i)),
+          rates: { inputPerMillion: '1', outputPerMillion: '2', cachedInputPerMillion: null, perModelSecond: null },
+        }),
+      ),
+    );
+    expect(added.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('prices the NER engine per model-second with the seeded price', async () => {
     const ner = event({
       engine: 'bert-ner',

@@ -7,3 +7,4 @@ export * from './database-availability.js';
 export { Prisma } from './generated/prisma/client.js';
 export type * as Db from './generated/prisma/client.js';
 export * from './note-status.js';
+export * from './price-versions.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Prisma, PrismaService } from '#database';
+import { insertPriceVersion, Prisma, PrismaService } from '#database';
 import type { AlertView, PriceVersionView, SpendRow, TenantView, UnitCostView, UnpricedRow } from './finance.dto.js';
 
 /** Tenants in scope: a list, or null for every tenant (the platform operator). Every query takes it. */
@@ -279,28 +279,11 @@ export class FinanceRepository {
 
   /** Adds the next version (numbered after the highest); null when one already starts at that instant. */
   async addPriceVersion(input: Omit<PriceVersionView, 'id' | 'version'>): Promise<PriceVersionView | null> {
-    try {
-      return await this.prisma.client.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`price:${input.engine}:${input.model}`}))`;
-        const last = await tx.priceVersion.findFirst({
-          where: { engine: input.engine, model: input.model },
-          orderBy: { version: 'desc' },
-          select: { version: true },
-        });
-        const row = await tx.priceVersion.create({
-          data: {
-            ...input,
-            id: randomUUID(),
-            version: (last?.version ?? 0) + 1,
-            effectiveFrom: new Date(input.effectiveFrom),
-          },
-        });
-        return priceView(row);
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'P2002') return null;
-      throw error;
-    }
+    const row = await insertPriceVersion(this.prisma.client, {
+      ...input,
+      effectiveFrom: new Date(input.effectiveFrom),
+    });
+    return row ? priceView(row) : null;
   }
 
   /** Average metered usage per note of one engine and model over [from, to). */

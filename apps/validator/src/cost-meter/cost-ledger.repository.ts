@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Prisma, PrismaService } from '#database';
+import { insertPriceVersion, Prisma, PrismaService } from '#database';
 import type { PriceRates } from './pricing.js';
 
 /** A price version as the meter uses it (rates as plain decimal strings). */
@@ -115,38 +115,25 @@ export class CostLedgerRepository {
     }));
   }
 
-  /** Adds the next version for an engine and model (numbered after the highest so far). */
+  /** Adds the next version for an engine and model (numbered after the highest so far), by the one locked insert. */
   async addPriceVersion(input: NewPriceVersion): Promise<PriceVersionRecord> {
-    return this.prisma.client.$transaction(async (tx) => {
-      const last = await tx.priceVersion.findFirst({
-        where: { engine: input.engine, model: input.model },
-        orderBy: { version: 'desc' },
-        select: { version: true },
-      });
-      const row = await tx.priceVersion.create({
-        data: {
-          id: randomUUID(),
-          engine: input.engine,
-          model: input.model,
-          version: (last?.version ?? 0) + 1,
-          effectiveFrom: input.effectiveFrom,
-          inputPerMillion: input.rates.inputPerMillion,
-          outputPerMillion: input.rates.outputPerMillion,
-          cachedInputPerMillion: input.rates.cachedInputPerMillion,
-          perModelSecond: input.rates.perModelSecond,
-          source: input.source ?? null,
-          createdBy: input.createdBy ?? null,
-        },
-      });
-      return {
-        ...input.rates,
-        id: row.id,
-        engine: row.engine,
-        model: row.model,
-        version: row.version,
-        effectiveFrom: row.effectiveFrom,
-      };
+    const row = await insertPriceVersion(this.prisma.client, {
+      engine: input.engine,
+      model: input.model,
+      effectiveFrom: input.effectiveFrom,
+      ...input.rates,
+      source: input.source ?? null,
+      createdBy: input.createdBy ?? null,
     });
+    if (!row) throw new Error(`a price version of ${input.engine}/${input.model} already starts at that instant`);
+    return {
+      ...input.rates,
+      id: row.id,
+      engine: row.engine,
+      model: row.model,
+      version: row.version,
+      effectiveFrom: row.effectiveFrom,
+    };
   }
 
   /** Inserts the entries whose event id is new; returns how many were new. Idempotent by event id. */
