@@ -18,15 +18,22 @@ export async function insertMedicationRows(
       id: randomUUID(),
       tenantId,
       extractionId,
-      position,
-      name: m.name.text,
-      doseValue: m.dose?.value ?? null,
-      doseUnit: m.dose?.unit ?? null,
-      frequencyCode: m.frequency?.code ?? null,
-      timesPerDay: m.frequency?.timesPerDay ?? null,
-      routeCode: m.route?.code ?? null,
-      status: m.status,
-      confidence: m.confidence,
+      ...medicationRow(m, position),
     })),
   });
+}
+
+/** One medication as its row's columns (camel-cased), in contract order: the mapping both writers use. */
+export function medicationRow(m: Medication, position: number) {
+  return {
+    position,
+    name: m.name.text,
+    doseValue: m.dose?.value ?? null,
+    doseUnit: m.dose?.unit ?? null,
+    frequencyCode: m.frequency?.code ?? null,
+    timesPerDay: m.frequency?.timesPerDay ?? null,
+    routeCode: m.route?.code ?? null,
+    status: m.status,
+    confidence: m.confidence,
+  };
 }
