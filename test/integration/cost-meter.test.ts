@@ -7,6 +7,9 @@ import type { CostEvent } from '../../libs/schemas/src/index.js';
 import type { ValidatorConfig } from '../../apps/validator/src/config/validator.config.js';
 import { CostLedgerRepository } from '../../apps/validator/src/cost-meter/cost-ledger.repository.js';
 import { CostMeterService } from '../../apps/validator/src/cost-meter/cost-meter.service.js';
+// Daily spend is read with the finance dashboard's own query (the one production runs), not a copy of it.
+import { FinanceRepository } from '../../apps/gateway/src/finance/finance.repository.js';
+import { createPrismaService, type PrismaService } from '../../libs/database/src/index.js';
 import { validatorService } from '../../apps/validator/src/validator.service-definition.js';
 import { waitFor } from '../support/service-process.js';
 import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
@@ -28,6 +31,12 @@ describe('cost meter over real Kafka and PostgreSQL', () => {
   let service: RunningService<ValidatorConfig>;
   let meter: CostMeterService;
   let ledger: CostLedgerRepository;
+  let prisma: PrismaService;
+  let finance: FinanceRepository;
+  const utc = (day: string) => new Date(`${day}T00:00:00.000Z`);
+  /** Spend per UTC day in [fromDay, toDay] (inclusive), for some tenants or all. */
+  const dailySpend = (fromDay: string, toDay: string, tenants: string[] | null) =>
+    finance.dailySpend(tenants, utc(fromDay), new Date(utc(toDay).getTime() + 86_400_000));
   let tenant: TestTenant;
   let other: TestTenant;
 
@@ -82,6 +91,8 @@ describe('cost meter over real Kafka and PostgreSQL', () => {
     });
     meter = service.app.get(CostMeterService);
     ledger = service.app.get(CostLedgerRepository);
+    prisma = createPrismaService(databaseUrl, 2);
+    finance = new FinanceRepository(prisma);
     const rates = { inputPerMillion: '10', outputPerMillion: '30', cachedInputPerMillion: '2.5', perModelSecond: null };
     await ledger.addPriceVersion({
       engine: 'llm',
@@ -94,6 +105,7 @@ describe('cost meter over real Kafka and PostgreSQL', () => {
 
   afterAll(async () => {
     await service?.app.close();
+    await prisma?.onApplicationShutdown();
     await producer?.disconnect();
     await db.end();
   });
@@ -153,17 +165,17 @@ describe('cost meter over real Kafka and PostgreSQL', () => {
     const result = await meter.record([unknown]);
     expect(result).toEqual({ recorded: 1, duplicates: 0, unpriced: 1 });
     expect(await rows(unknown.eventId)).toEqual([expect.objectContaining({ cost_usd: null, price_version_id: null })]);
-    const [day] = await ledger.dailySpend({ fromDay: '2026-10-03', toDay: '2026-10-03', tenantId: tenant.id });
-    expect(day).toMatchObject({
-      day: '2026-10-03',
-      model: `no-price-${run}`,
-      events: 1,
-      costUsd: null,
-      pricedEvents: 0,
-      unpricedEvents: 1,
-      unpricedInputTokens: 500,
-      unpricedOutputTokens: 200,
-    });
+    const spend = await dailySpend('2026-10-03', '2026-10-03', [tenant.id]);
+    expect(spend.rows.filter((r) => r.model === `no-price-${run}`)).toEqual([]);
+    expect(spend.unpriced).toEqual([
+      expect.objectContaining({
+        day: '2026-10-03',
+        model: `no-price-${run}`,
+        events: 1,
+        inputTokens: 500,
+        outputTokens: 200,
+      }),
+    ]);
   });
 
   it('numbers concurrent price additions for one model 1..n (one locked insert, shared with the finance API)', async () => {
@@ -202,14 +214,14 @@ describe('cost meter over real Kafka and PostgreSQL', () => {
       event({ occurredAt: '2026-09-10T00:00:00.000+02:00' }), // 22:00 UTC on the 9th
       event({ tenantId: other.id, occurredAt: '2026-09-10T10:00:00.000Z' }),
     ]);
-    const mine = await ledger.dailySpend({ fromDay: '2026-09-09', toDay: '2026-09-10', tenantId: tenant.id });
+    const mine = (await dailySpend('2026-09-09', '2026-09-10', [tenant.id])).rows;
     expect(mine.map((r) => [r.day, r.model, r.events, r.costUsd])).toEqual([
       ['2026-09-09', model, 2, '0.022'],
       ['2026-09-10', model, 1, '0.011'],
     ]);
-    const theirs = await ledger.dailySpend({ fromDay: '2026-09-09', toDay: '2026-09-10', tenantId: other.id });
+    const theirs = (await dailySpend('2026-09-09', '2026-09-10', [other.id])).rows;
     expect(theirs.map((r) => [r.day, r.tenantId, r.events])).toEqual([['2026-09-10', other.id, 1]]);
-    const all = await ledger.dailySpend({ fromDay: '2026-09-09', toDay: '2026-09-10' });
+    const all = (await dailySpend('2026-09-09', '2026-09-10', null)).rows;
     expect(all.filter((r) => r.tenantId === tenant.id || r.tenantId === other.id)).toHaveLength(3);
   });
 
@@ -232,17 +244,16 @@ describe('cost meter over real Kafka and PostgreSQL', () => {
       );
       expect(await meter.record(events)).toEqual({ recorded: 1000, duplicates: 0, unpriced: 0 });
     }
-    const spend = await ledger.dailySpend({ fromDay: '2026-11-01', toDay: '2026-11-03', tenantId: tenant.id });
-    const days = spend.filter((r) => r.model === model);
-    expect(days).toEqual([
+    const spend = await dailySpend('2026-11-01', '2026-11-03', [tenant.id]);
+    expect(spend.rows.filter((r) => r.model === model)).toEqual([
       expect.objectContaining({
         day: '2026-11-02',
         events: 10_000,
         inputTokens: 5_000_000,
         outputTokens: 2_000_000,
         costUsd: '110',
-        unpricedEvents: 0,
       }),
     ]);
+    expect(spend.unpriced.filter((r) => r.model === model)).toEqual([]);
   });
 });
