@@ -12,8 +12,6 @@ import { STORED_NOTE_STATUSES, type StoredNoteStatus } from '#database';
 export const NOTE_STATUSES = ['queued', 'extracting', 'validated', 'needs_review', 'rejected', 'failed'] as const;
 export type NoteStatus = (typeof NOTE_STATUSES)[number];
 
-export type { StoredNoteStatus };
-
 const PUBLIC_STATUS: Record<StoredNoteStatus, NoteStatus> = {
   received: 'queued',
   queued: 'extracting',

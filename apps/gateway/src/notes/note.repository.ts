@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type DatabaseTransaction } from '#database';
-import type { StoredNoteStatus } from './note-status.js';
+import { PrismaService, type DatabaseTransaction, type StoredNoteStatus } from '#database';
 
 export interface NoteRecord {
   id: string;

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { moveNoteStatus, PrismaService } from '#database';
 import { Outcome, type MessageOutcome } from '#platform';
-import { EXTRACTIONS_RAW_TOPIC, NOTES_SUBMITTED_TOPIC, type DeadLetter } from '#schemas';
+import { Type } from '@sinclair/typebox';
+import { compileContract, EXTRACTIONS_RAW_TOPIC, NOTES_SUBMITTED_TOPIC, type DeadLetter } from '#schemas';
 
 /** The topics whose messages are about one note (they carry its tenantId and noteId). */
 const NOTE_TOPICS: ReadonlySet<string> = new Set([NOTES_SUBMITTED_TOPIC, EXTRACTIONS_RAW_TOPIC]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Only the two ids of the original message are read, with the contracts' own uuid format: a message that failed its
+// full schema may still name its note.
+const checkNoteIds = compileContract(
+  Type.Object({ tenantId: Type.String({ format: 'uuid' }), noteId: Type.String({ format: 'uuid' }) }),
+);
 /** A handler's failure detail starts with its error code (`CODE: detail`, see MessageRunner). */
 const LEADING_CODE = /^([A-Za-z][A-Za-z0-9_.-]{0,63}):/;
 
@@ -23,11 +28,8 @@ export function noteOfDeadLetter(letter: DeadLetter): DeadNote | null {
   } catch {
     return null;
   }
-  if (typeof original !== 'object' || original === null) return null;
-  const { tenantId, noteId } = original as { tenantId?: unknown; noteId?: unknown };
-  if (typeof tenantId !== 'string' || typeof noteId !== 'string' || !UUID.test(tenantId) || !UUID.test(noteId))
-    return null;
-  return { tenantId, noteId };
+  const ids = checkNoteIds(original);
+  return ids.ok ? { tenantId: ids.value.tenantId, noteId: ids.value.noteId } : null;
 }
 
 /**
