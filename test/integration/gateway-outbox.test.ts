@@ -9,6 +9,7 @@ import { startKafkaBroker, type RunningKafkaBroker } from '../../tools/kafka/kaf
 import { waitFor } from '../support/service-process.js';
 import { readNoteIds } from '../support/topic-reader.js';
 import { createTestTenant, type TestTenant } from '../support/tenant-fixture.js';
+import { createMigratedDatabase, dropDatabase } from '../support/test-database.js';
 import { freePort } from '../support/free-port.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read loosely in assertions.
@@ -20,8 +21,11 @@ type Loose = Record<string, any>;
  * of them exactly once: the topic holds one message per note, none lost, none twice.
  */
 describe('transactional outbox survives the broker being down', () => {
-  const databaseUrl = process.env.DATABASE_URL!;
-  const db = new pg.Client({ connectionString: databaseUrl });
+  // A database of its own: the relay sends every unsent outbox row it finds, so in the shared test database another
+  // suite's rows (notes submitted just before its gateway stopped) would reach this test's topic too.
+  let database: { name: string; url: string };
+  let databaseUrl: string;
+  let db: pg.Client;
   let broker: RunningKafkaBroker;
   let ports: { port: number; controllerPort: number };
   let gateway: RunningService<GatewayConfig>;
@@ -29,6 +33,9 @@ describe('transactional outbox survives the broker being down', () => {
   const accepted: string[] = [];
 
   beforeAll(async () => {
+    database = await createMigratedDatabase('clinex_gateway_outbox');
+    databaseUrl = database.url;
+    db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     tenant = await createTestTenant(databaseUrl, 'outbox');
     const port = await freePort();
@@ -52,7 +59,8 @@ describe('transactional outbox survives the broker being down', () => {
   afterAll(async () => {
     await gateway?.app.close();
     await broker?.stop();
-    await db.end();
+    await db?.end();
+    if (database) await dropDatabase(database.name);
   }, 60_000);
 
   const submit = async (path: string, body: unknown) => {
